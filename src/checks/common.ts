@@ -1,0 +1,25 @@
+import type { Thresholds } from '../config/types.js';
+import { reaches } from '../model/ratio.js';
+import type { Severity } from '../model/types.js';
+
+/** Severity of a key at `current` out of `max`, or undefined when below the warning threshold. Exact. */
+export function capacitySeverity(current: bigint, max: bigint, t: Thresholds): Severity | undefined {
+  if (reaches(current, max, t.critical)) return 'critical';
+  if (reaches(current, max, t.warning)) return 'warning';
+  return undefined;
+}
+
+export function findingId(check: string, shard: string, database: string, table: string, column: string): string {
+  return `${check}:${shard}/${database}/${table}.${column}`;
+}
+
+/** 1874919423 → "1,874,919,423" (bigint-safe). */
+export function groupDigits(n: bigint): string {
+  const s = (n < 0n ? -n : n).toString();
+  return (n < 0n ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export function percent(ratio: number): string {
+  const p = ratio * 100;
+  return `${p >= 99.95 && p < 100 ? p.toFixed(2) : p.toFixed(1)}%`;
+}

@@ -1,0 +1,52 @@
+/**
+ * pk-capacity: a table's key (its AUTO_INCREMENT column, or a single-column
+ * integer primary key) has used a large share of its type's range.
+ * Doc: docs/checks/pk-capacity.md
+ */
+import { formatType, typeMax } from '../model/integers.js';
+import { currentValue, keyColumn } from '../model/keys.js';
+import { displayRatio } from '../model/ratio.js';
+import type { Finding } from '../model/types.js';
+import { capacitySeverity, findingId, groupDigits, percent } from './common.js';
+import type { Check } from './types.js';
+
+export const pkCapacity: Check = {
+  id: 'pk-capacity',
+  summary: 'An integer primary key has used most of the range of its type.',
+  schemaOnly: false,
+  run({ shard, config }) {
+    const out: Finding[] = [];
+    for (const d of shard.databases) {
+      for (const t of d.tables) {
+        const key = keyColumn(t);
+        if (!key) continue;
+        const current = currentValue(t, key.name);
+        if (current === null) continue;
+        const max = typeMax(key);
+        const severity = capacitySeverity(current, max, config.thresholds);
+        if (!severity) continue;
+        const ratio = displayRatio(current, max);
+        const over = current >= max;
+        out.push({
+          id: findingId('pk-capacity', shard.name, d.name, t.name, key.name),
+          check: 'pk-capacity',
+          severity,
+          shard: shard.name,
+          database: d.name,
+          table: t.name,
+          column: key.name,
+          dataType: key.dataType,
+          unsigned: key.unsigned,
+          max,
+          current,
+          ratio,
+          message: over
+            ? `${t.name}.${key.name} (${formatType(key)}) is at its maximum ${groupDigits(max)}: inserts into ${t.name} fail now.`
+            : `${t.name}.${key.name} (${formatType(key)}) has used ${percent(ratio)} of its range: ${groupDigits(current)} of ${groupDigits(max)}; ` +
+              `${groupDigits(max - current)} ids left before inserts into ${t.name} fail.`,
+        });
+      }
+    }
+    return out;
+  },
+};

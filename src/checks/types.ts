@@ -1,0 +1,23 @@
+import type { CheckConfig } from '../config/types.js';
+import type { Finding, Relationship, ShardSnapshot, Severity } from '../model/types.js';
+import type { ShardCatalog } from '../relations/relationships.js';
+
+/** Everything a check may look at, for one shard. */
+export interface CheckContext {
+  shard: ShardSnapshot;
+  catalog: ShardCatalog;
+  relationships: Relationship[];
+  config: CheckConfig;
+}
+
+export interface Check {
+  /** Public API: used in output, docs (`docs/checks/<id>.md`), baselines and `--check`. */
+  id: string;
+  /** One line for `headroom checks` and SARIF. */
+  summary: string;
+  /** False for checks that need live counters (they say nothing about a bare schema). */
+  schemaOnly: boolean;
+  run(ctx: CheckContext): Finding[];
+}
+
+export type { Severity };

@@ -1,0 +1,48 @@
+/**
+ * Which column of a table hands out ids, and how far it has got. Pure.
+ */
+import { typeMax } from './integers.js';
+import type { Column, Index, Table } from './types.js';
+
+/**
+ * The column whose values the table hands out: its AUTO_INCREMENT column, or
+ * else a single-column integer primary key (ids assigned by the application).
+ */
+export function keyColumn(table: Table): Column | undefined {
+  const auto = table.columns.find((c) => c.autoIncrement);
+  if (auto) return auto;
+  if (table.primaryKey.length !== 1) return undefined;
+  const pk = table.primaryKey[0];
+  return table.columns.find((c) => c.name === pk);
+}
+
+/** True when MAX(column) is one index dive (the column leads some index). */
+export function leadsIndex(table: Table, column: string): boolean {
+  return table.indexes.some((i: Index) => i.columns[0] === column);
+}
+
+/**
+ * The highest value already handed out for this column, or null when unknown
+ * (no counter read and no MAX() read, or an empty table without a counter).
+ *
+ * `AUTO_INCREMENT` is the NEXT value, so the current one is AUTO_INCREMENT − 1;
+ * a MAX() read, where there is one, wins when it is larger (a counter that was
+ * stale or reset).
+ */
+export function currentValue(table: Table, columnName: string): bigint | null {
+  const column = table.columns.find((c) => c.name === columnName);
+  let best: bigint | null = null;
+  if (column?.autoIncrement && table.autoIncrement !== null) best = table.autoIncrement - 1n;
+  const max = table.maxValues[columnName];
+  if (max !== undefined && max !== null && (best === null || max > best)) best = max;
+  return best;
+}
+
+/**
+ * Whether the counter alone answers `currentValue` (no MAX() needed).
+ * A counter at the type's max cannot move on, so it no longer tells whether
+ * that last id was handed out: MAX() decides.
+ */
+export function counterKnown(table: Table, column: Column): boolean {
+  return column.autoIncrement && table.autoIncrement !== null && table.autoIncrement < typeMax(column);
+}

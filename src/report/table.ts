@@ -1,0 +1,105 @@
+/**
+ * `--format table` (default): for people. Worst first; findings of the same
+ * check on the same table.column across many tenant databases collapse into
+ * one row with a count and the worst case.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import { groupDigits, percent } from '../checks/common.js';
+import { formatType } from '../model/integers.js';
+import { SEVERITY_RANK, type Finding, type Report, type Severity } from '../model/types.js';
+
+export interface TableOptions {
+  color: boolean;
+}
+
+export interface FindingGroup {
+  /** The worst finding of the group (findings arrive sorted worst first). */
+  worst: Finding;
+  findings: Finding[];
+  databases: Set<string>;
+  shards: Set<string>;
+  bySeverity: Record<Severity, number>;
+}
+
+/** Same check, same table.column, same type, same referenced key ⇒ one row. */
+export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
+  const groups = new Map<string, FindingGroup>();
+  for (const f of findings) {
+    const ref = f.references ? `${f.references.table}.${f.references.column}` : '';
+    const k = [f.check, f.table, f.column, formatType(f), ref].join('\u0000');
+    let g = groups.get(k);
+    if (!g) {
+      g = { worst: f, findings: [], databases: new Set(), shards: new Set(), bySeverity: { critical: 0, warning: 0, info: 0 } };
+      groups.set(k, g);
+    }
+    g.findings.push(f);
+    g.databases.add(`${f.shard}/${f.database}`);
+    g.shards.add(f.shard);
+    g.bySeverity[f.severity]++;
+  }
+  // Map keeps first-seen order, and findings are sorted worst first.
+  return [...groups.values()].sort((a, b) => SEVERITY_RANK[b.worst.severity] - SEVERITY_RANK[a.worst.severity]);
+}
+
+export function formatTable(report: Report, options: TableOptions): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const lines: string[] = [];
+  const { summary } = report;
+  const groups = groupFindings(report.findings);
+
+  if (groups.length > 0) {
+    const table = new Table({
+      head: ['severity', 'check', 'column', 'type', 'used', 'current / max', 'worst at', 'where'].map((h) => c.bold(h)),
+      style: { head: [], border: [] },
+      wordWrap: true,
+    });
+    for (const g of groups) {
+      const f = g.worst;
+      const column = f.references
+        ? `${f.table}.${f.column}\n→ ${f.references.table}.${f.references.column} (${formatType(f.references)}, ${f.relationSource})`
+        : `${f.table}.${f.column}`;
+      const where =
+        g.databases.size === 1
+          ? '1 database'
+          : `${groupDigits(BigInt(g.databases.size))} databases on ${g.shards.size} shard${g.shards.size === 1 ? '' : 's'}` +
+            (g.bySeverity.critical && g.bySeverity.warning ? `\n${g.bySeverity.critical} critical, ${g.bySeverity.warning} warning` : '');
+      table.push([
+        sev(c, f.severity),
+        f.check,
+        column,
+        formatType(f),
+        f.ratio === null ? '—' : percent(f.ratio),
+        `${f.current === null ? '?' : groupDigits(f.current)}\n/ ${groupDigits(f.max)}`,
+        `${f.shard}/${f.database}`,
+        where,
+      ]);
+    }
+    lines.push(table.toString());
+    lines.push('');
+  }
+
+  const counts = (['critical', 'warning', 'info'] as const).filter((s) => summary.findings[s] > 0).map((s) => `${summary.findings[s]} ${s}`);
+  lines.push(
+    `Scanned ${summary.shards} shard${summary.shards === 1 ? '' : 's'}, ${groupDigits(BigInt(summary.databases))} databases, ` +
+      `${groupDigits(BigInt(summary.tables))} tables: ` +
+      (counts.length ? `${counts.join(', ')} finding${report.findings.length === 1 ? '' : 's'}` : c.green('no key near its limit')) +
+      (groups.length && groups.length < report.findings.length ? ` (${groups.length} row${groups.length === 1 ? '' : 's'} above)` : '') +
+      '.',
+  );
+  if (groups.length > 0) {
+    const top = groups[0]!.worst;
+    lines.push(`Worst: ${top.message}`);
+  }
+  if (report.errors.length) {
+    lines.push(c.red(`${report.errors.length} shard${report.errors.length === 1 ? '' : 's'} could not be read — ${report.errors.length === 1 ? 'its' : 'their'} keys were NOT checked:`));
+    for (const e of report.errors) lines.push(c.red(`  ${e.shard}: ${e.message}`));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function sev(c: ChalkInstance, s: Severity): string {
+  if (s === 'critical') return c.red.bold('CRITICAL');
+  if (s === 'warning') return c.yellow('warning');
+  return c.dim('info');
+}

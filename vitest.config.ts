@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    // Integration files start their own servers; 2 cores: do not oversubscribe.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
