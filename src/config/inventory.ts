@@ -3,7 +3,7 @@
  * Every error is a UsageError naming the file and the field, on one line.
  */
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { decimalToFraction } from '../model/ratio.js';
 import { Secret, type Inventory, type RelationshipConfig, type ShardConfig, type Thresholds } from './types.js';
@@ -35,10 +35,11 @@ export async function loadInventory(path: string, env: Env = process.env): Promi
 
 /** Parse inventory YAML text. `file` is only used in messages. */
 export function parseInventory(text: string, file: string, env: Env = process.env): Inventory {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const pos = yamlError.linePos?.[0];
+    const pos = yamlError.linePos?.[0] ?? lineCounter.linePos(yamlError.pos[0]);
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
     const firstLine = yamlError.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
     throw new UsageError(`${where}: invalid YAML: ${firstLine}`);

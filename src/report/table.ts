@@ -50,28 +50,26 @@ export function formatTable(report: Report, options: TableOptions): string {
 
   if (groups.length > 0) {
     const table = new Table({
-      head: ['severity', 'check', 'column', 'type', 'used', 'current / max', 'worst at', 'where'].map((h) => c.bold(h)),
+      head: ['severity', 'check', 'column → what it references', 'used', 'current / max', 'worst at', 'where'].map((h) => c.bold(h)),
       style: { head: [], border: [] },
-      wordWrap: true,
     });
     for (const g of groups) {
       const f = g.worst;
-      const column = f.references
-        ? `${f.table}.${f.column}\n→ ${f.references.table}.${f.references.column} (${formatType(f.references)}, ${f.relationSource})`
-        : `${f.table}.${f.column}`;
+      const column =
+        `${f.table}.${f.column} ${c.dim(formatType(f))}` +
+        (f.references ? `\n→ ${f.references.table}.${f.references.column} ${c.dim(`${formatType(f.references)}, ${f.relationSource}`)}` : '');
       const where =
         g.databases.size === 1
           ? '1 database'
-          : `${groupDigits(BigInt(g.databases.size))} databases on ${g.shards.size} shard${g.shards.size === 1 ? '' : 's'}` +
+          : `${groupDigits(BigInt(g.databases.size))} databases\non ${g.shards.size} shard${g.shards.size === 1 ? '' : 's'}` +
             (g.bySeverity.critical && g.bySeverity.warning ? `\n${g.bySeverity.critical} critical, ${g.bySeverity.warning} warning` : '');
       table.push([
         sev(c, f.severity),
         f.check,
         column,
-        formatType(f),
-        f.ratio === null ? '—' : percent(f.ratio),
+        f.current !== null && f.current > f.max ? c.red.bold('OVER') : f.ratio === null ? '—' : percent(f.ratio),
         `${f.current === null ? '?' : groupDigits(f.current)}\n/ ${groupDigits(f.max)}`,
-        `${f.shard}/${f.database}`,
+        `${f.shard}\n${f.database}`,
         where,
       ]);
     }
@@ -90,6 +88,7 @@ export function formatTable(report: Report, options: TableOptions): string {
   if (groups.length > 0) {
     const top = groups[0]!.worst;
     lines.push(`Worst: ${top.message}`);
+    lines.push(c.dim(`What each check means and what to do: docs/checks/<check>.md · every finding: --format json`));
   }
   if (report.errors.length) {
     lines.push(c.red(`${report.errors.length} shard${report.errors.length === 1 ? '' : 's'} could not be read — ${report.errors.length === 1 ? 'its' : 'their'} keys were NOT checked:`));

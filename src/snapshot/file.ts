@@ -10,7 +10,7 @@ import type { Database, Snapshot, Table } from '../model/types.js';
 export const SNAPSHOT_FORMAT = 'headroom-snapshot';
 
 export function serializeSnapshot(snapshot: Snapshot): string {
-  return JSON.stringify({ format: SNAPSHOT_FORMAT, ...snapshot }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';
+  return JSON.stringify({ format: SNAPSHOT_FORMAT, ...snapshot }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) + '\n';
 }
 
 export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
