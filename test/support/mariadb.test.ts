@@ -261,7 +261,7 @@ describe('MariaDB test harness', () => {
   });
 
   it(
-    'kills servers whose owning process exits or dies without stopping them',
+    'kills servers whose owning process exits or dies without stopping them (but keeps dirs kept by stop)',
     async () => {
       const harness = fileURLToPath(new URL('./mariadb.ts', import.meta.url));
       const viteNode = path.join(
@@ -280,13 +280,14 @@ describe('MariaDB test harness', () => {
           "const pid = Number(fs.readFileSync(path.join(server.baseDir, 'mysqld.pid'), 'utf8').trim());",
           'console.log(JSON.stringify({ pid, baseDir: server.baseDir, port: server.port }));',
           "if (process.env.ORPHAN_MODE === 'exit') process.exit(0);",
+          "if (process.env.ORPHAN_MODE === 'keep') await server.stop({ keep: true });",
           "if (process.env.ORPHAN_MODE === 'hang') setInterval(() => undefined, 1000);",
           '// ORPHAN_MODE=return: just fall off the end without stopping the server',
           '',
         ].join('\n'),
       );
 
-      const runOrphan = async (mode: 'exit' | 'hang' | 'return') => {
+      const runOrphan = async (mode: 'exit' | 'hang' | 'return' | 'keep') => {
         const child = spawn(process.execPath, [viteNode, script], {
           cwd: dir,
           env: { ...process.env, ORPHAN_MODE: mode },
@@ -306,13 +307,20 @@ describe('MariaDB test harness', () => {
         }
         await closed;
         const dead = await eventually(() => !isAlive(info.pid));
+        if (mode === 'keep') {
+          // the watchdog would remove the dir about 1s after the owner exits: give it 2s
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          const kept = fs.existsSync(path.join(info.baseDir, 'data', 'mysql'));
+          fs.rmSync(info.baseDir, { recursive: true, force: true });
+          return { mode, dead, removed: kept, refused: await tcpProbe(info.port), stderr };
+        }
         const removed = await eventually(() => !fs.existsSync(info.baseDir));
         const refused = await tcpProbe(info.port);
         return { mode, dead, removed, refused, stderr };
       };
 
       try {
-        const results = await Promise.all([runOrphan('exit'), runOrphan('hang'), runOrphan('return')]);
+        const results = await Promise.all([runOrphan('exit'), runOrphan('hang'), runOrphan('return'), runOrphan('keep')]);
         for (const r of results) {
           expect({ mode: r.mode, dead: r.dead, removed: r.removed, refused: r.refused }, r.stderr).toEqual({
             mode: r.mode,

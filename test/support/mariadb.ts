@@ -26,10 +26,13 @@
  *  - stop() shuts a server down gracefully and removes its base dir;
  *  - a process 'exit' handler SIGKILLs every server still running and removes its base dir;
  *  - each mariadbd is started through a tiny `sh` wrapper that `exec`s into mariadbd (so the
- *    child pid IS mariadbd) after forking a watchdog that holds the read end of a pipe from
- *    this process. If this process dies without running 'exit' handlers (SIGKILL, a fatal
- *    signal, a vitest worker torn down), the pipe hits EOF and the watchdog SIGKILLs the
- *    server and removes its base dir. A clean stop writes "disarm" to the pipe first.
+ *    child pid IS mariadbd) after forking a watchdog that holds the read end of a control
+ *    pipe (fd 3) from this process. If this process dies without running 'exit' handlers
+ *    (SIGKILL, a fatal signal, a vitest worker torn down), the pipe hits EOF and the watchdog
+ *    SIGKILLs the server (if it still is the watchdog's parent, so a recycled pid is never
+ *    hit) and removes its base dir. stop() writes "disarm" to the pipe, so a dir kept with
+ *    stop({ keep: true }) survives the process exit. The control pipe is deliberately not
+ *    stdin: Node destroys a child's stdin as soon as the child exits.
  *
  * Debugging: HEADROOM_MARIADB_DEBUG=1 prints timings to stderr. HEADROOM_MARIADBD and
  * HEADROOM_MARIADB_INSTALL_DB override the binaries (default: /usr/sbin/mariadbd and
@@ -163,20 +166,21 @@ process.on('exit', () => {
 });
 
 /**
- * Runs as `sh -c WRAPPER sh <baseDir> <mariadbd> <args...>`, stdin = a pipe from this
- * process. Forks a watchdog holding the pipe, then execs mariadbd (same pid as the shell).
- * In the watchdog, `$$` is still the shell's pid, i.e. mariadbd's.
+ * Runs as `sh -c WRAPPER sh <baseDir> <mariadbd> <args...>` with fd 3 = a control pipe from
+ * this process. Forks a watchdog holding the pipe, then execs mariadbd (same pid as the
+ * shell). In the watchdog, `$$` is still the shell's pid, i.e. mariadbd's, and mariadbd is
+ * the watchdog's parent for as long as it lives (field 4 of /proc/self/stat; `read` is a
+ * builtin, so /proc/self is the watchdog itself).
  */
 const WRAPPER = `
 base="$1"; shift
-exec 3<&0
 (
   if read -r line <&3 && [ "$line" = disarm ]; then exit 0; fi
-  kill -9 $$ 2>/dev/null
-  sleep 1
+  read -r stat </proc/self/stat && set -- $stat
+  if [ "$4" = "$$" ]; then kill -9 $$; sleep 1; fi
   rm -rf "$base"
 ) </dev/null >/dev/null 2>&1 &
-exec "$@" </dev/null 3<&-
+exec "$@" 3<&-
 `;
 
 // ---------------------------------------------------------------------------------------------
@@ -339,7 +343,7 @@ interface Running {
   /** Resolves when the process has exited (never rejects). */
   exit: Promise<void>;
   exited: () => boolean;
-  /** Tell the watchdog the process is being handled by us (no kill, no rm on EOF). */
+  /** Tell the watchdog we handle this server's end ourselves (no kill, no rm on EOF). */
   disarm: () => void;
   entry: LiveServer;
 }
@@ -355,7 +359,7 @@ async function spawnServer(name: string, paths: ServerPaths, port: number, extra
   let child: ChildProcess;
   try {
     child = spawn('/bin/sh', ['-c', WRAPPER, 'sh', paths.baseDir, mariadbd, ...args], {
-      stdio: ['pipe', logFd, logFd],
+      stdio: ['ignore', logFd, logFd, 'pipe'],
     });
   } finally {
     fs.closeSync(logFd);
@@ -363,17 +367,20 @@ async function spawnServer(name: string, paths: ServerPaths, port: number, extra
   let exited = false;
   const entry: LiveServer = { name, child, baseDir: paths.baseDir, exited: false };
   live.add(entry);
+  const control = child.stdio[3] as net.Socket | null | undefined;
+  control?.on('error', () => {
+    // EPIPE if the watchdog is already gone: nothing to do
+  });
   let disarmed = false;
   const disarm = (): void => {
     if (disarmed) return;
     disarmed = true;
-    child.stdin?.end('disarm\n');
+    control?.end('disarm\n');
   };
   const exit = new Promise<void>((resolve) => {
     child.once('exit', () => {
       exited = true;
       entry.exited = true;
-      disarm();
       resolve();
     });
     child.once('error', (error) => {
@@ -384,12 +391,9 @@ async function spawnServer(name: string, paths: ServerPaths, port: number, extra
       resolve();
     });
   });
-  child.stdin?.on('error', () => {
-    // EPIPE if the watchdog is already gone: nothing to do
-  });
   // Don't let forgotten servers keep the process alive: 'exit' kills them instead.
   child.unref();
-  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  control?.unref();
   return { child, port, exit, exited: () => exited, disarm, entry };
 }
 
@@ -484,7 +488,7 @@ async function launch(
       debug(`${name}: accepting connections on port ${port} after ${Date.now() - started} ms (attempt ${attempt})`);
       return result.running;
     }
-    live.delete(running.entry);
+    release(running);
     lastMessage = result.message;
     if (!result.portInUse) throw new Error(result.message);
     debug(`${name}: port ${port} was taken, retrying with another port`);
@@ -521,6 +525,12 @@ async function terminate(running: Running, timeoutMs = STOP_TIMEOUT_MS): Promise
     }
   }
   await waitForExit(running);
+}
+
+/** After the process has exited and we own its cleanup: forget it and disarm its watchdog. */
+function release(running: Running): void {
+  live.delete(running.entry);
+  running.disarm();
 }
 
 /** The child is unref'd, so hold the event loop open while waiting for it. */
@@ -658,11 +668,11 @@ async function verifyAndTidyTemplate(paths: ServerPaths): Promise<void> {
     }
   } catch (error) {
     await terminate(running);
-    live.delete(running.entry);
+    release(running);
     throw error;
   }
   await terminate(running);
-  live.delete(running.entry);
+  release(running);
   if (running.child.exitCode !== 0) {
     throw new Error(
       `template server did not shut down cleanly (exit ${running.child.exitCode}, signal ${running.child.signalCode}):\n` +
@@ -764,17 +774,20 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
         if (pending) {
           const c = await pending.catch(() => undefined);
           if (c) {
-            await Promise.race([c.end(), sleep(2_000).then(() => Promise.reject(new Error('end timed out')))]).catch(
-              () => c.destroy(),
-            );
+            let timer: NodeJS.Timeout | undefined;
+            const timeout = new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error('end timed out')), 2_000);
+            });
+            await Promise.race([c.end(), timeout])
+              .catch(() => c.destroy())
+              .finally(() => clearTimeout(timer));
           }
         }
         await terminate(running);
-        running.disarm();
+        release(running);
         debug(`${name}: stopped in ${Date.now() - started} ms`);
       })();
       await stopping;
-      live.delete(running.entry);
       if (!stopOpts.keep) await removeDir(baseDir);
     },
 

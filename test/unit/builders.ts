@@ -1,0 +1,107 @@
+/**
+ * Tiny builders for hand-made snapshots, so a test reads like the schema it is about:
+ *
+ *   shard('s1', db('app',
+ *     table('users', { id: 'bigint unsigned auto' }, { autoIncrement: 124n }),
+ *     table('posts', { id: 'int auto', user_id: 'int' }, { fks: { user_id: 'users.id' } }),
+ *   ))
+ *
+ * A column spec is a COLUMN_TYPE (`int(10) unsigned`, `bigint`) plus optional
+ * words `auto` (AUTO_INCREMENT) and `null` (nullable).
+ */
+import { DEFAULT_THRESHOLDS } from '../../src/config/inventory.js';
+import type { CheckConfig, RelationshipConfig } from '../../src/config/types.js';
+import type { Check } from '../../src/checks/types.js';
+import { parseIntegerType } from '../../src/model/integers.js';
+import type { Column, Database, Finding, ForeignKey, Index, ShardSnapshot, Snapshot, Table } from '../../src/model/types.js';
+import { ShardCatalog, resolveRelationships } from '../../src/relations/relationships.js';
+
+export interface TableOptions {
+  /** information_schema.TABLES.AUTO_INCREMENT: the NEXT id. */
+  autoIncrement?: bigint | null;
+  /** Defaults to `['id']` when there is an `id` column. */
+  primaryKey?: string[];
+  /** MAX(column) reads; `null` = empty table. */
+  max?: Record<string, bigint | null>;
+  /** Declared single-column foreign keys: column → `table.column` or `db.table.column`. */
+  fks?: Record<string, string>;
+  /** Any other foreign key, as is (composite ones). */
+  foreignKeys?: ForeignKey[];
+  indexes?: Index[];
+  rows?: bigint | null;
+  triggers?: number;
+}
+
+export function column(name: string, spec: string): Column {
+  const words = spec.trim().split(/\s+/);
+  const autoIncrement = words.includes('auto');
+  const nullable = words.includes('null');
+  const columnType = words.filter((w) => w !== 'auto' && w !== 'null').join(' ');
+  const type = parseIntegerType(columnType);
+  if (!type) throw new Error(`builder: ${name}: not an integer type: ${spec}`);
+  return { name, columnType, ...type, nullable, autoIncrement };
+}
+
+export function table(name: string, columns: Record<string, string>, opts: TableOptions = {}): Table {
+  const cols = Object.entries(columns).map(([n, spec]) => column(n, spec));
+  const primaryKey = opts.primaryKey ?? (columns.id ? ['id'] : []);
+  const foreignKeys: ForeignKey[] = Object.entries(opts.fks ?? {}).map(([col, target]) => {
+    const parts = target.split('.');
+    const [refTable, refCol] = parts.slice(-2) as [string, string];
+    return {
+      name: `fk_${name}_${col}`,
+      columns: [col],
+      referencedDatabase: parts.length === 3 ? parts[0]! : '', // filled in by db()
+      referencedTable: refTable,
+      referencedColumns: [refCol],
+    };
+  });
+  foreignKeys.push(...(opts.foreignKeys ?? []));
+  const indexes: Index[] = [
+    ...(primaryKey.length > 0 ? [{ name: 'PRIMARY', unique: true, columns: primaryKey }] : []),
+    ...foreignKeys.map((fk) => ({ name: fk.name, unique: false, columns: fk.columns })),
+    ...(opts.indexes ?? []),
+  ];
+  return {
+    name,
+    engine: 'InnoDB',
+    rowsEstimate: opts.rows ?? null,
+    dataBytes: null,
+    indexBytes: null,
+    autoIncrement: opts.autoIncrement ?? null,
+    primaryKey,
+    columns: cols,
+    indexes,
+    foreignKeys,
+    triggers: opts.triggers ?? 0,
+    maxValues: { ...opts.max },
+  };
+}
+
+export function db(name: string, ...tables: Table[]): Database {
+  for (const t of tables) for (const fk of t.foreignKeys) if (fk.referencedDatabase === '') fk.referencedDatabase = name;
+  return { name, tables };
+}
+
+export function shard(name: string, ...databases: Database[]): ShardSnapshot {
+  return { name, server: { flavor: 'mariadb', version: '10.11.6-MariaDB' }, databases };
+}
+
+export function snapshot(...shards: ShardSnapshot[]): Snapshot {
+  return { version: 1, takenAt: '2024-02-22T10:00:00.000Z', shards, errors: [] };
+}
+
+/** A `relationships:` entry as the inventory would produce it. */
+export function configured(column: string, references: string): RelationshipConfig {
+  return { column, references, origin: `test.yml ${column}` };
+}
+
+export function config(overrides: Partial<CheckConfig> = {}): CheckConfig {
+  return { thresholds: DEFAULT_THRESHOLDS, relationships: [], ignore: [], ...overrides };
+}
+
+/** Run one check alone on one shard, the way runChecks would. */
+export function runCheck(check: Check, s: ShardSnapshot, cfg: CheckConfig = config()): Finding[] {
+  const catalog = new ShardCatalog(s);
+  return check.run({ shard: s, catalog, relationships: resolveRelationships(s, cfg, catalog), config: cfg });
+}
