@@ -115,6 +115,8 @@ describe('MariaDB test harness', () => {
     expect(await a.sql('SELECT 1 AS one')).toEqual([{ one: 1 }]);
     expect(await a.sql('SELECT 1 AS one; SELECT 2 AS two, 3 AS three;')).toEqual([{ two: 2, three: 3 }]);
     expect(await a.sql('SELECT 1 AS one; DO 1')).toEqual([]);
+    // a trailing comment is one more (empty) statement as far as the server is concerned
+    expect(await a.sql('SELECT 1 AS one; -- done')).toEqual([]);
     expect(await a.sql('CREATE TABLE app.t (v BIGINT UNSIGNED); INSERT INTO app.t VALUES (18446744073709551615)')).toEqual(
       [],
     );

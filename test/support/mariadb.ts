@@ -14,13 +14,27 @@
  * vitest workers can race for it safely. Each server gets a recursive copy of that template.
  *
  * Timings measured on the 2-core dev/CI machine (MariaDB 10.11.19, ext4, os.tmpdir()=/tmp),
- * from HEADROOM_MARIADB_DEBUG=1 output:
- *   mariadb-install-db into an empty dir ....... ~0.5-0.7 s (once per machine, cached after)
- *   verifying the template (boot + checks + stop) ~0.2 s (once, with the install)
- *   copying the template (26 MB, ~200 files) ... ~25-40 ms per server
- *   server start to first accepted TCP query ... ~0.12-0.2 s alone, ~0.3 s for 2 in parallel
- *   graceful stop (SIGTERM until exit) ......... ~30-60 ms
- * A fleet of 2 is ready in well under a second once the template exists.
+ * from HEADROOM_MARIADB_DEBUG=1 output; the higher ends are with other work running:
+ *   mariadb-install-db into an empty dir ....... 0.55-0.9 s (2-4 s when 3 processes race to
+ *                                                 build it); once per machine, cached after
+ *   verifying the template (boot, checks, stop)  0.17-0.3 s, with the install only
+ *   copying the template (26 MB, ~200 files) ... 30-90 ms per server with `cp -a`
+ *                                                 (fs.cp took 85-150 ms)
+ *   server start until it answers a query ...... 0.12-0.35 s alone; a fleet of 2 in ~0.2 s,
+ *                                                 of 4 in ~0.35 s (started in parallel)
+ *   graceful stop (SIGTERM until exit) ......... 20-70 ms
+ * So a cold process pays ~0.2-0.5 s per server, plus ~1 s once if the template is missing.
+ *
+ * Surprises met on the way (MariaDB 10.11 on Debian 12):
+ *  - concurrent mariadb-install-db runs sharing /tmp fail now and then (about 1 in 9 with 3 at
+ *    once): "Could not remove temporary table '/tmp/#sql-temptable-...'" then "Unknown table
+ *    'mysql.tmp_user_sys'". Giving each its own --tmpdir fixed it (0 failures in 18).
+ *  - install-db also creates root@<hostname> accounts that --skip-name-resolve then warns about
+ *    at every start; the template drops them.
+ *  - every integer system variable (@@port, @@server_id, @@log_bin...) is a BIGINT, so with
+ *    bigNumberStrings sql() returns it as a string: '1', not 1.
+ *  - a trailing comment after the last `;` counts as one more (empty) statement, so
+ *    sql('SELECT 1; -- done') returns [].
  *
  * Cleanup, in layers:
  *  - stop() shuts a server down gracefully and removes its base dir;
@@ -60,7 +74,7 @@ export interface TestServer {
   /**
    * Run SQL (may contain many statements) as root via a mysql2 connection with
    * multipleStatements:true. Returns rows of the last statement ([] when the last statement
-   * returns no rows, e.g. INSERT or CREATE).
+   * returns no rows, e.g. INSERT or CREATE; a comment after the last `;` counts as one).
    *
    * One connection per server is opened lazily and reused; calls are serialized on it. When
    * `database` is given the connection switches to it (USE) first, and stays there: a later
@@ -603,6 +617,10 @@ async function buildTemplate(): Promise<string> {
       [
         '--no-defaults', // must come first
         `--datadir=${paths.dataDir}`,
+        // Its own tmpdir: bootstraps running at once in a shared /tmp fail now and then
+        // ("Could not remove temporary table '/tmp/#sql-temptable-...'", then
+        // "Unknown table 'mysql.tmp_user_sys'"): ~1 in 9 with 3 at once here.
+        `--tmpdir=${paths.tmpDir}`,
         ...USER_ARGS,
         ...INSTALL_ARGS,
         ...STORAGE_ARGS,
