@@ -19,7 +19,9 @@ export function groupDigits(n: bigint): string {
   return (n < 0n ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-export function percent(ratio: number): string {
+/** `ratio` as a percentage; never shows 100% for a key that still has ids left (`full` false). */
+export function percent(ratio: number, full = ratio >= 1): string {
   const p = ratio * 100;
+  if (!full && p >= 99.99) return '>99.99%';
   return `${p >= 99.95 && p < 100 ? p.toFixed(2) : p.toFixed(1)}%`;
 }

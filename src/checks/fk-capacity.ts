@@ -52,7 +52,7 @@ export const fkCapacity: Check = {
           current > max
             ? `${head}, which is already at ${groupDigits(current)}, above this column's max ${groupDigits(max)}: ` +
               `writes of new ${r.to.table} ids into ${r.from.table} fail now.`
-            : `${head}, which is at ${groupDigits(current)}: ${percent(ratio)} of this column's max ${groupDigits(max)}.`,
+            : `${head}, which is at ${groupDigits(current)}: ${percent(ratio, current >= max)} of this column's max ${groupDigits(max)}.`,
       });
     }
     return out;

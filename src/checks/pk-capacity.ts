@@ -42,8 +42,8 @@ export const pkCapacity: Check = {
           ratio,
           message: over
             ? `${t.name}.${key.name} (${formatType(key)}) is at its maximum ${groupDigits(max)}: inserts into ${t.name} fail now.`
-            : `${t.name}.${key.name} (${formatType(key)}) has used ${percent(ratio)} of its range: ${groupDigits(current)} of ${groupDigits(max)}; ` +
-              `${groupDigits(max - current)} ids left before inserts into ${t.name} fail.`,
+            : `${t.name}.${key.name} (${formatType(key)}) has used ${percent(ratio, current >= max)} of its range: ${groupDigits(current)} of ${groupDigits(max)}; ` +
+              `${groupDigits(max - current)} id${max - current === 1n ? '' : 's'} left before inserts into ${t.name} fail.`,
         });
       }
     }

@@ -2,7 +2,7 @@
  * Snapshot + config → Report. Pure.
  */
 import type { CheckConfig } from '../config/types.js';
-import { SEVERITY_RANK, type Finding, type Report, type Snapshot } from '../model/types.js';
+import { SEVERITY_RANK, type Finding, type Report, type Snapshot, compareText } from '../model/types.js';
 import { ShardCatalog, resolveRelationships } from '../relations/relationships.js';
 import { CHECKS } from './registry.js';
 import type { Check } from './types.js';
@@ -40,8 +40,8 @@ export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
     compareRatio(b, a) ||
-    a.check.localeCompare(b.check) ||
-    a.id.localeCompare(b.id)
+    compareText(a.check, b.check) ||
+    compareText(a.id, b.id)
   );
 }
 

@@ -14,6 +14,10 @@ import { formatTable } from '../report/table.js';
 import { DEFAULT_CHECK_CONFIG, exitCode, scanSnapshot, type FailOn } from '../scan.js';
 import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
 import type { Snapshot } from '../model/types.js';
+import type { Connection } from '../plan/commands.js';
+import { planWidenings } from '../plan/plan.js';
+import { DEFAULT_POLICY } from '../plan/policy.js';
+import { formatPlanJson, formatPlanMarkdown, formatPlanText } from '../report/plan.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -86,6 +90,35 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   program
+    .command('plan')
+    .description('Turn findings into ordered migration plans: every column of each widening group, the tool, the commands, time and disk.')
+    .argument('[url]', 'one server: mysql://user@host:3306 (instead of --config)')
+    .option('-c, --config <file>', 'inventory YAML (its policy: block sets tools, copy rate, direct-ALTER limits)')
+    .option('-s, --snapshot <file>', 'plan from a snapshot instead of live servers')
+    .option('--only <column>', 'only the group containing this column: table.column, db.table.column or shard/db/table.column')
+    .option('--finding <id>', 'only the group of this finding id (from scan --format json)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('-o, --out <file>', 'write the plan to a file instead of stdout')
+    .option('-q, --quiet', 'no progress line on stderr')
+    .action(async (url: string | undefined, opts: SourceOptions & { only?: string; finding?: string; format: 'text' | 'json' | 'markdown'; out?: string }) => {
+      const { snapshot, config, inventory } = await readSource(url, opts, io);
+      const report = scanSnapshot(snapshot, config);
+      const plan = planWidenings(report.findings, snapshot, config, {
+        policy: inventory?.policy ?? DEFAULT_POLICY,
+        ...(inventory ? { connections: connectionsOf(inventory) } : {}),
+        ...(opts.only ? { only: opts.only } : {}),
+        ...(opts.finding ? { finding: opts.finding } : {}),
+      });
+      if ((opts.only || opts.finding) && plan.plans.length === 0) {
+        throw new UsageError(`no finding matches ${opts.finding ? `--finding ${opts.finding}` : `--only ${opts.only}`} (see headroom scan --format json for ids)`);
+      }
+      const text = opts.format === 'json' ? formatPlanJson(plan) : opts.format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan);
+      await emit(text, opts.out, io);
+      for (const e of snapshot.errors) io.stderr(`headroom: shard ${e.shard} could not be read, nothing planned for it: ${e.message}\n`);
+      code = snapshot.errors.length ? 2 : 0;
+    });
+
+  program
     .command('checks')
     .description('List the checks (their ids are what findings, docs and baselines use).')
     .action(() => {
@@ -105,12 +138,24 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
-async function readSource(url: string | undefined, opts: SourceOptions, io: Io): Promise<{ snapshot: Snapshot; config: CheckConfig }> {
+function connectionsOf(inventory: Inventory): Map<string, Connection> {
+  return new Map(
+    inventory.shards.map((s) => [s.name, { host: s.host, port: s.port, user: s.user, ...(s.socketPath ? { socketPath: s.socketPath } : {}) }]),
+  );
+}
+
+async function readSource(
+  url: string | undefined,
+  opts: SourceOptions,
+  io: Io,
+): Promise<{ snapshot: Snapshot; config: CheckConfig; inventory?: Inventory }> {
   const given = [url && 'a URL', opts.config && '--config', opts.snapshot && '--snapshot'].filter(Boolean);
   if (opts.snapshot) {
     if (url) throw new UsageError('give either a URL or --snapshot, not both');
-    const config = opts.config ? await loadInventory(opts.config, io.env) : DEFAULT_CHECK_CONFIG;
-    return { snapshot: await loadSnapshot(opts.snapshot), config };
+    // Nothing connects: a ${VAR} meant for a password need not be set to read thresholds and relationships.
+    const env = new Proxy(io.env, { get: (target, name: string) => target[name] ?? '' });
+    const inventory = opts.config ? await loadInventory(opts.config, env) : undefined;
+    return { snapshot: await loadSnapshot(opts.snapshot), config: inventory ?? DEFAULT_CHECK_CONFIG, ...(inventory ? { inventory } : {}) };
   }
   if (given.length === 0) throw new UsageError('nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306) or --snapshot file.json');
   if (url && opts.config) throw new UsageError('give either a URL or --config, not both');
@@ -118,7 +163,7 @@ async function readSource(url: string | undefined, opts: SourceOptions, io: Io):
   const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io) : undefined;
   const snapshot = await collectSnapshot(inventory, progress ? { onProgress: progress.update } : {});
   progress?.done();
-  return { snapshot, config: inventory };
+  return { snapshot, config: inventory, inventory };
 }
 
 function progressLine(io: Io) {

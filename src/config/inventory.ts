@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { decimalToFraction } from '../model/ratio.js';
+import { DEFAULT_POLICY, parsePolicy } from '../plan/policy.js';
 import { Secret, type Inventory, type RelationshipConfig, type ShardConfig, type Thresholds } from './types.js';
 
 type Env = Record<string, string | undefined>;
@@ -18,7 +19,7 @@ const DEFAULT_SHARD_CONCURRENCY = 8;
 
 const SHARD_KEYS = ['name', 'host', 'port', 'socket', 'user', 'password', 'url', 'databases', 'exclude', 'concurrency', 'timeoutSeconds'];
 const DEFAULT_KEYS = ['host', 'port', 'socket', 'user', 'password', 'databases', 'exclude', 'concurrency', 'timeoutSeconds', 'shardConcurrency'];
-const TOP_KEYS = ['shards', 'defaults', 'thresholds', 'relationships', 'ignore'];
+const TOP_KEYS = ['shards', 'defaults', 'thresholds', 'relationships', 'ignore', 'policy'];
 
 /** Read and validate an inventory file. */
 export async function loadInventory(path: string, env: Env = process.env): Promise<Inventory> {
@@ -77,6 +78,7 @@ export function validateInventory(root: unknown, file: string, env: Env = proces
     ignore: top.ignore === undefined ? [] : v.stringList(top.ignore, 'ignore'),
     shardConcurrency:
       defaults.shardConcurrency === undefined ? DEFAULT_SHARD_CONCURRENCY : v.positiveInt(defaults.shardConcurrency, 'defaults.shardConcurrency'),
+    policy: parsePolicy(top.policy, (field, why) => v.fail(field, why)),
   };
 }
 
@@ -93,7 +95,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
  */
 export function inventoryFromUrl(url: string, env: Env = process.env): Inventory {
   const v = new Validator('command line', env);
-  const shard = v.shard({ url }, 'url', {});
+  const shard = v.shard({ url }, 'url', {}, 'url');
   return {
     source: 'command line',
     shards: [shard],
@@ -101,6 +103,7 @@ export function inventoryFromUrl(url: string, env: Env = process.env): Inventory
     relationships: [],
     ignore: [],
     shardConcurrency: 1,
+    policy: DEFAULT_POLICY,
   };
 }
 
@@ -187,19 +190,26 @@ class Validator {
     }
     if (u.search || u.hash) throw this.fail(field, 'query parameters are not supported yet; use the shard fields instead');
     const out: ParsedUrl = {};
+    const decode = (part: string) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        throw this.fail(field, 'is not a valid URL: a bad %-escape (write % as %25); expected mysql://user@host:3306');
+      }
+    };
     if (u.hostname) out.host = u.hostname.replace(/^\[(.*)\]$/, '$1');
     if (u.port) out.port = Number(u.port);
-    if (u.username) out.user = decodeURIComponent(u.username);
-    if (u.password) out.password = decodeURIComponent(u.password);
-    const db = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (u.username) out.user = decode(u.username);
+    if (u.password) out.password = decode(u.password);
+    const db = decode(u.pathname.replace(/^\//, ''));
     if (db) out.databases = [db];
     return out;
   }
 
-  shard(value: unknown, field: string, defaults: Obj): ShardConfig {
+  shard(value: unknown, field: string, defaults: Obj, urlField = `${field}.url`): ShardConfig {
     const s = this.object(value, field);
     this.onlyKeys(s, field, SHARD_KEYS);
-    const fromUrl = s.url === undefined ? {} : this.url(s.url, `${field}.url`);
+    const fromUrl = s.url === undefined ? {} : this.url(s.url, urlField);
     const pick = (key: string): [unknown, string] | undefined => {
       if (s[key] !== undefined) return [s[key], `${field}.${key}`];
       if (defaults[key] !== undefined) return [defaults[key], `defaults.${key}`];
@@ -259,7 +269,7 @@ class Validator {
       if (raw === undefined) return key === 'warning' ? DEFAULT_THRESHOLDS.warningText : DEFAULT_THRESHOLDS.criticalText;
       const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
       const n = Number(text);
-      if (text === '' || !Number.isFinite(n) || n <= 0 || n > 1) {
+      if (!/^\d+(\.\d+)?$/.test(text) || n <= 0 || n > 1) {
         throw this.fail(`thresholds.${key}`, `expected a ratio above 0 and at most 1 (e.g. 0.85), got ${describe(raw)}`);
       }
       return text;

@@ -1,4 +1,5 @@
 import type { Fraction } from '../model/ratio.js';
+import type { Policy } from '../plan/types.js';
 
 /** How to reach one server. The password is kept apart so it can never be printed by accident. */
 export interface ShardConfig {
@@ -42,6 +43,8 @@ export interface Inventory {
   ignore: string[];
   /** Shards read at the same time. */
   shardConcurrency: number;
+  /** How keys are widened (the planner). */
+  policy: Policy;
 }
 
 /** The part of an Inventory the pure checks need (a snapshot has no connection details). */

@@ -100,7 +100,8 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig): Pro
       version: server.version,
       binlogFormat: vars.binlogFormat,
       binlogRowImage: vars.binlogRowImage,
-      readOnly: vars.readOnly === null ? null : ['1', 'ON'].includes(String(vars.readOnly).toUpperCase()),
+      readOnly: onOff(vars.readOnly),
+      logBin: onOff(vars.logBin),
     };
     if (server.versionComment) info.versionComment = server.versionComment;
     const snapshot: ShardSnapshot = { name: shard.name, server: info, databases: dbs };
@@ -242,4 +243,8 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T, index: numbe
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function onOff(v: string | number | null): boolean | null {
+  return v === null ? null : ['1', 'ON'].includes(String(v).toUpperCase());
 }

@@ -2,7 +2,7 @@
  * Raw catalog rows → model. Pure: no I/O, testable on recorded rows.
  */
 import { parseIntegerType, toBigInt } from '../model/integers.js';
-import type { Column, Database, ForeignKey, Index, Table } from '../model/types.js';
+import { type Column, type Database, type ForeignKey, type Index, type Table, compareText } from '../model/types.js';
 import type { MaxTarget, RawColumnRow, RawForeignKeyRow, RawIndexRow, RawMaxRow, RawTableRow, RawTriggerRow } from './queries.js';
 
 export interface RawCatalog {
@@ -49,6 +49,8 @@ export function normalizeCatalog(raw: RawCatalog, databases: readonly string[] =
       nullable: r.isNullable.toUpperCase() === 'YES',
       autoIncrement: /\bauto_increment\b/i.test(r.extra),
     };
+    if (r.columnDefault !== undefined) column.default = r.columnDefault;
+    if (r.comment) column.comment = r.comment;
     t.columns.push(column);
   }
 
@@ -70,7 +72,7 @@ export function normalizeCatalog(raw: RawCatalog, databases: readonly string[] =
       if (name === 'PRIMARY') t.primaryKey = cols;
       t.indexes.push(index);
     }
-    t.indexes.sort((a, b) => (a.name === 'PRIMARY' ? -1 : b.name === 'PRIMARY' ? 1 : a.name.localeCompare(b.name)));
+    t.indexes.sort((a, b) => (a.name === 'PRIMARY' ? -1 : b.name === 'PRIMARY' ? 1 : compareText(a.name, b.name)));
   }
 
   const fks = new Map<string, Map<string, { fk: ForeignKey; cols: [number, string, string][] }>>();
@@ -102,7 +104,7 @@ export function normalizeCatalog(raw: RawCatalog, databases: readonly string[] =
       fk.referencedColumns = cols.map((c) => c[2]);
       t.foreignKeys.push(fk);
     }
-    t.foreignKeys.sort((a, b) => a.name.localeCompare(b.name));
+    t.foreignKeys.sort((a, b) => compareText(a.name, b.name));
   }
 
   for (const r of raw.triggers) {
@@ -117,8 +119,8 @@ export function normalizeCatalog(raw: RawCatalog, databases: readonly string[] =
     const { db: _db, ...table } = t;
     d.tables.push(table);
   }
-  const out = [...dbs.values()].sort((a, b) => a.name.localeCompare(b.name));
-  for (const d of out) d.tables.sort((a, b) => a.name.localeCompare(b.name));
+  const out = [...dbs.values()].sort((a, b) => compareText(a.name, b.name));
+  for (const d of out) d.tables.sort((a, b) => compareText(a.name, b.name));
   return out;
 }
 

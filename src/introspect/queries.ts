@@ -35,6 +35,8 @@ export interface InformationSchema {
     COLUMN_TYPE: string;
     IS_NULLABLE: string;
     EXTRA: string;
+    COLUMN_DEFAULT: string | null;
+    COLUMN_COMMENT: string;
   };
   'information_schema.STATISTICS': {
     TABLE_SCHEMA: string;
@@ -79,6 +81,7 @@ export interface RawServerVariablesRow {
   binlogFormat: string | null;
   binlogRowImage: string | null;
   readOnly: number | string | null;
+  logBin: number | string | null;
 }
 
 export interface RawTableRow {
@@ -95,11 +98,13 @@ export interface RawColumnRow {
   db: string;
   tableName: string;
   columnName: string;
-  position: number;
+  position: number | string;
   dataType: string;
   columnType: string;
   isNullable: string;
   extra: string;
+  columnDefault: string | null;
+  comment: string;
 }
 
 export interface RawIndexRow {
@@ -107,7 +112,7 @@ export interface RawIndexRow {
   tableName: string;
   indexName: string;
   nonUnique: number | string;
-  seq: number;
+  seq: number | string;
   columnName: string;
 }
 
@@ -116,7 +121,7 @@ export interface RawForeignKeyRow {
   tableName: string;
   constraintName: string;
   columnName: string;
-  position: number;
+  position: number | string;
   referencedDb: string;
   referencedTable: string;
   referencedColumn: string;
@@ -161,7 +166,7 @@ export function sessionSetup(server: RawServerRow, timeoutSeconds: number): stri
     }
     // MySQL 8.0.3+ caches TABLES.AUTO_INCREMENT and TABLE_ROWS for
     // information_schema_stats_expiry seconds (default 86400): up to a day stale.
-    if (major >= 8) out.push('SET SESSION information_schema_stats_expiry = 0');
+    if (major > 8 || (major === 8 && (minor > 0 || patch >= 3))) out.push('SET SESSION information_schema_stats_expiry = 0');
   }
   return out;
 }
@@ -183,11 +188,11 @@ export async function readServerVariables(db: Db): Promise<RawServerVariablesRow
   const r = await sql<{ name: string; value: string | null }>`
     select VARIABLE_NAME as name, VARIABLE_VALUE as value
     from information_schema.GLOBAL_VARIABLES
-    where VARIABLE_NAME in ('BINLOG_FORMAT', 'BINLOG_ROW_IMAGE', 'READ_ONLY')`
+    where VARIABLE_NAME in ('BINLOG_FORMAT', 'BINLOG_ROW_IMAGE', 'READ_ONLY', 'LOG_BIN')`
     .execute(db)
     .catch(() => ({ rows: [] as { name: string; value: string | null }[] }));
   const get = (n: string) => r.rows.find((x) => x.name.toUpperCase() === n)?.value ?? null;
-  return { binlogFormat: get('BINLOG_FORMAT'), binlogRowImage: get('BINLOG_ROW_IMAGE'), readOnly: get('READ_ONLY') };
+  return { binlogFormat: get('BINLOG_FORMAT'), binlogRowImage: get('BINLOG_ROW_IMAGE'), readOnly: get('READ_ONLY'), logBin: get('LOG_BIN') };
 }
 
 /** What `SHOW DATABASES` would list, without the system ones. */
@@ -215,7 +220,8 @@ export async function readTables(db: Db, databases: string[]): Promise<RawTableR
       'AUTO_INCREMENT as autoIncrement',
     ])
     .where('TABLE_SCHEMA', 'in', databases)
-    .where('TABLE_TYPE', '=', 'BASE TABLE')
+    // MariaDB reports system-versioned tables as their own type; they have keys like any other.
+    .where('TABLE_TYPE', 'in', ['BASE TABLE', 'SYSTEM VERSIONED'])
     .execute();
 }
 
@@ -233,6 +239,8 @@ export async function readIntegerColumns(db: Db, databases: string[]): Promise<R
       'COLUMN_TYPE as columnType',
       'IS_NULLABLE as isNullable',
       'EXTRA as extra',
+      'COLUMN_DEFAULT as columnDefault',
+      'COLUMN_COMMENT as comment',
     ])
     .where('TABLE_SCHEMA', 'in', databases)
     .where('DATA_TYPE', 'in', [...INT_TYPES])

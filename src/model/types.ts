@@ -20,6 +20,10 @@ export interface Column extends IntegerType {
   columnType: string;
   nullable: boolean;
   autoIncrement: boolean;
+  /** COLUMN_DEFAULT as the server printed it (MariaDB quotes literals and prints NULL as 'NULL'); null = none. */
+  default?: string | null;
+  /** COLUMN_COMMENT; kept so a generated MODIFY does not drop it. */
+  comment?: string;
 }
 
 export interface ForeignKey {
@@ -72,6 +76,8 @@ export interface ServerInfo {
   versionComment?: string;
   binlogFormat?: string | null;
   binlogRowImage?: string | null;
+  /** Whether binary logging is on (gh-ost reads the binlog). */
+  logBin?: boolean | null;
   readOnly?: boolean | null;
 }
 
@@ -157,4 +163,9 @@ export interface Report {
   summary: Summary;
   findings: Finding[];
   errors: ShardError[];
+}
+
+/** Byte-order string comparison: the same order on every machine, whatever its locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

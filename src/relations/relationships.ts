@@ -108,7 +108,6 @@ export function resolveRelationships(shard: ShardSnapshot, config: CheckConfig, 
         if (!target) continue;
         const parent = tables.get(target);
         if (!parent || !isRailsKey(parent)) continue;
-        if (parent === t && c.name === 'id') continue;
         if (ignored(d.name, t.name, c.name)) continue;
         add({
           from: ref(d.name, t.name, c.name),

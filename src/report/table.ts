@@ -79,8 +79,7 @@ export function formatTable(report: Report, options: TableOptions): string {
 
   const counts = (['critical', 'warning', 'info'] as const).filter((s) => summary.findings[s] > 0).map((s) => `${summary.findings[s]} ${s}`);
   lines.push(
-    `Scanned ${summary.shards} shard${summary.shards === 1 ? '' : 's'}, ${groupDigits(BigInt(summary.databases))} databases, ` +
-      `${groupDigits(BigInt(summary.tables))} tables: ` +
+    `Scanned ${plural(summary.shards, 'shard')}, ${plural(summary.databases, 'database')}, ${plural(summary.tables, 'table')}: ` +
       (counts.length ? `${counts.join(', ')} finding${report.findings.length === 1 ? '' : 's'}` : c.green('no key near its limit')) +
       (groups.length && groups.length < report.findings.length ? ` (${groups.length} row${groups.length === 1 ? '' : 's'} above)` : '') +
       '.',
@@ -101,4 +100,8 @@ function sev(c: ChalkInstance, s: Severity): string {
   if (s === 'critical') return c.red.bold('CRITICAL');
   if (s === 'warning') return c.yellow('warning');
   return c.dim('info');
+}
+
+function plural(n: number, word: string): string {
+  return `${groupDigits(BigInt(n))} ${word}${n === 1 ? '' : 's'}`;
 }

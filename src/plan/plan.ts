@@ -1,0 +1,287 @@
+/**
+ * Findings + snapshot → ordered, estimated migration plans. Pure: nothing here
+ * touches a server; applying a plan is a separate concern (a person, or a test).
+ *
+ * Order inside a group: drop declared constraints → widen referencing columns →
+ * widen the key → check for orphans → re-add constraints → application.
+ * Children before the parent: widening a parent with
+ * `pt-online-schema-change --alter-foreign-keys-method=rebuild_constraints`
+ * while a child is still narrower leaves the child pointing at `_parent_old`.
+ */
+import type { CheckConfig } from '../config/types.js';
+import { formatType } from '../model/integers.js';
+import { SEVERITY_RANK, type Column, type ColumnRef, type Finding, type ForeignKey, type Snapshot, type Table, compareText } from '../model/types.js';
+import {
+  addForeignKeySql,
+  directAlterSql,
+  dropForeignKeySql,
+  ghostCommands,
+  modifyClauses,
+  orphanCheckSql,
+  ptOscCommands,
+  spiritCommands,
+  vitessCommands,
+  type Connection,
+} from './commands.js';
+import { buildGroups, shardContexts, type ShardContext, type WideningGroup } from './groups.js';
+import { DEFAULT_POLICY } from './policy.js';
+import { chooseTool, type TableFacts } from './tools.js';
+import type { Estimate, GroupMember, Plan, Policy, ShardSchedule, Step, WideningPlan } from './types.js';
+
+export interface PlanOptions {
+  policy?: Policy;
+  /** Host/port/user per shard, for command lines (from the inventory). Placeholders otherwise. */
+  connections?: Map<string, Connection>;
+  /** `table.column`, `db.table.column` or `shard/db/table.column`: only groups with such a member. */
+  only?: string;
+  /** Only the group of this finding id. */
+  finding?: string;
+}
+
+export function planWidenings(findings: readonly Finding[], snapshot: Snapshot, config: CheckConfig, options: PlanOptions = {}): Plan {
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const contexts = shardContexts(snapshot, config);
+  let selected = findings;
+  if (options.finding) selected = findings.filter((f) => f.id === options.finding);
+  let groups = buildGroups(selected, contexts, policy);
+  if (options.only) groups = groups.filter((g) => g.members.some((m) => matchesOnly(m.ref, options.only!)));
+  const plans = groups.map((g) => planGroup(g, contexts.get(g.key.shard)!, policy, options.connections?.get(g.key.shard)));
+  plans.sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || compareText(a.id, b.id));
+  return { version: 1, policy, plans, schedule: schedule(plans, policy) };
+}
+
+export function matchesOnly(ref: ColumnRef, only: string): boolean {
+  if (only.includes('/')) return `${ref.shard}/${ref.database}/${ref.table}.${ref.column}` === only;
+  const parts = only.split('.');
+  if (parts.length === 3) return `${ref.database}.${ref.table}.${ref.column}` === only;
+  return `${ref.table}.${ref.column}` === only;
+}
+
+function placeholder(shard: string): Connection {
+  return { host: `<host of ${shard}>`, port: 3306, user: '<user>' };
+}
+
+export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Policy, conn?: Connection): WideningPlan {
+  const connection = conn ?? placeholder(group.key.shard);
+  const steps: Step[] = [];
+  const blocked: string[] = [];
+  const warnings: string[] = [];
+  const keyMember = group.members.find((m) => m.role === 'key')!;
+  const table = (r: { database: string; table: string }) => ctx.catalog.table(r.database, r.table)!;
+  const column = (m: GroupMember): Column => ctx.catalog.column(m.ref.database, m.ref.table, m.ref.column)!;
+
+  // Declared constraints between a member and the key, when either side changes.
+  const constraints: { member: GroupMember; fk: ForeignKey }[] = [];
+  for (const m of group.members) {
+    if (!m.constraint || !(m.needsChange || keyMember.needsChange)) continue;
+    const fk = table(m.ref).foreignKeys.find((f) => f.name === m.constraint);
+    if (fk && !constraints.some((c) => c.fk.name === fk.name && c.member.ref.table === m.ref.table && c.member.ref.database === m.ref.database)) {
+      constraints.push({ member: m, fk });
+    }
+  }
+  const dropped = new Set(constraints.map((c) => `${c.member.ref.database}.${c.member.ref.table}.${c.fk.name}`));
+
+  const add = (s: Omit<Step, 'n'>) => steps.push({ n: steps.length + 1, ...s });
+
+  for (const { member, fk } of constraints) {
+    add({
+      kind: 'drop-fk',
+      title: `Drop constraint ${fk.name} on ${member.ref.table} (re-added in a later step)`,
+      database: member.ref.database,
+      table: member.ref.table,
+      commands: dropForeignKeySql(member.ref.database, member.ref.table, fk, policy),
+      notes: [
+        'Metadata only (INPLACE, no copy): takes a moment, but needs a brief exclusive metadata lock — it waits at most lock_wait_timeout behind open transactions.',
+        'Until the constraint is re-added, the database does not stop rows that point at missing parents: the orphan check before re-adding finds them.',
+      ],
+    });
+  }
+
+  // Referencing columns first, grouped per table; columns of the key's own table go with the key (last).
+  const byTable = new Map<string, GroupMember[]>();
+  for (const m of group.members) {
+    if (!m.needsChange) continue;
+    const sameAsKey = m.ref.database === keyMember.ref.database && m.ref.table === keyMember.ref.table;
+    const k = sameAsKey ? '\u0001key' : `${m.ref.database}\u0000${m.ref.table}`;
+    byTable.set(k, [...(byTable.get(k) ?? []), m]);
+  }
+  const ordered = [...byTable.entries()].sort(([a], [b]) => (a === '\u0001key' ? 1 : b === '\u0001key' ? -1 : compareText(a, b)));
+  for (const [, members] of ordered) {
+    const { database, table: tableName } = members[0]!.ref;
+    const t = table(members[0]!.ref);
+    const clauses = modifyClauses(members.map((m) => ({ column: column(m), target: m.target })));
+    const facts: TableFacts = {
+      server: ctx.shard.server,
+      table: t,
+      childForeignKeys: t.foreignKeys.filter((f) => !dropped.has(`${database}.${tableName}.${f.name}`)),
+      parentForeignKeys: parentForeignKeys(ctx, database, tableName).filter((p) => !dropped.has(`${p.database}.${p.table}.${p.fk.name}`)),
+    };
+    const { chosen, checks } = chooseTool(facts, policy);
+    const estimate = estimateCopy(t, policy, chosen === 'direct');
+    const what = members.map((m) => `${m.ref.column} ${formatType(m.current)} → ${formatType(m.target)}`).join(', ');
+    const isKey = members.some((m) => m.role === 'key');
+    const rejected = checks.filter((c) => !c.ok && c.tool !== chosen && (c.tool !== 'direct' || policy.directAlter.maxRows > 0n || policy.directAlter.maxBytes > 0n));
+    const toolReason = chosen
+      ? `${chosen}${rejected.length ? `; not ${rejected.map((c) => `${c.tool} (${c.reasons.join('; ')})`).join(', not ')}` : ''}`
+      : undefined;
+    if (!chosen) {
+      blocked.push(`${database}.${tableName}: no allowed tool can change it — ${checks.map((c) => `${c.tool}: ${c.reasons.join('; ')}`).join(' | ')}`);
+    }
+    if (policy.maxTableBytes > 0n && (t.dataBytes ?? 0n) + (t.indexBytes ?? 0n) > policy.maxTableBytes) {
+      warnings.push(`${database}.${tableName} is larger than policy.maxTableBytes: check free disk (${estimate.diskBytes} bytes needed) before starting`);
+    }
+    const notes: string[] = [];
+    if (t.rowsEstimate !== null) notes.push(`~${t.rowsEstimate} rows (TABLE_ROWS, an estimate: the range assumes ${policy.rowsUncertainty.low}×–${policy.rowsUncertainty.high}×) at ${policy.copyRowsPerSecond} rows/s (policy.copyRowsPerSecond).`);
+    else notes.push('Row count unknown: count with SELECT COUNT(*) on a replica before starting.');
+    if (chosen === 'direct') notes.push('Direct ALTER ... ALGORITHM=COPY, LOCK=SHARED: reads continue, WRITES WAIT for the whole copy. Allowed only because policy.directAlter covers a table this small.');
+    if (chosen === 'gh-ost') notes.push('Cut-over is postponed until you remove the flag file: the copy can finish overnight and swap when you are watching.');
+    if (chosen === 'pt-online-schema-change') notes.push('Triggers on the table copy writes into _' + tableName + '_new while rows are copied; the final RENAME needs a brief metadata lock.');
+    add({
+      kind: chosen === 'direct' ? 'direct-alter' : 'copy',
+      title: `Widen ${tableName}: ${what}${isKey ? ' (the key, last)' : ''}`,
+      database,
+      table: tableName,
+      ...(chosen ? { tool: chosen } : {}),
+      ...(toolReason ? { toolReason } : {}),
+      commands: chosen ? toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0) : [],
+      estimate,
+      notes,
+      irreversible: false,
+    });
+  }
+
+  for (const { member, fk } of constraints) {
+    add({
+      kind: 'orphan-check',
+      title: `Check ${member.ref.table} has no rows pointing at missing ${fk.referencedTable} rows`,
+      database: member.ref.database,
+      table: member.ref.table,
+      commands: [orphanCheckSql(member.ref.database, member.ref.table, fk)],
+      notes: ['Expect orphans = 0. If not, fix or delete those rows first (they were written while the constraint was off); re-adding skips this check.', 'A full scan of the table: run it on a replica if the table is large.'],
+    });
+    add({
+      kind: 'add-fk',
+      title: `Re-add constraint ${fk.name} on ${member.ref.table}`,
+      database: member.ref.database,
+      table: member.ref.table,
+      commands: addForeignKeySql(member.ref.database, member.ref.table, fk, policy),
+      notes: ['With foreign_key_checks = 0 the constraint is added INPLACE without reading every row (LOCK=NONE).'],
+    });
+  }
+
+  const changes = group.members.filter((m) => m.needsChange);
+  if (changes.length === 0) {
+    blocked.push(
+      `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type: widening cannot help — ` +
+        'the key needs a new scheme (archive and re-key, or a different id source).',
+    );
+  } else {
+    add({
+      kind: 'application',
+      title: 'Restart the application so it sees the new types',
+      commands: [
+        'bin/rails db:schema:cache:dump    # if the app boots from db/schema_cache.yml: regenerate, commit, deploy',
+        'deploy / restart every app process (web, workers, consoles, cron)',
+      ],
+      notes: [
+        'Processes cache column types: until they restart, writes above the old maximum keep failing (ActiveModel::RangeError in Rails). In February 2024 this took a deploy of ~50,000 processes.',
+      ],
+    });
+  }
+
+  const copies = steps.filter((s) => s.estimate);
+  return {
+    id: group.id,
+    shard: group.key.shard,
+    database: group.key.database,
+    key: group.key,
+    members: group.members,
+    triggeredBy: group.triggeredBy,
+    worstSeverity: group.worstSeverity,
+    steps,
+    total: {
+      secondsLow: copies.reduce((n, s) => n + s.estimate!.secondsLow, 0),
+      secondsHigh: copies.reduce((n, s) => n + s.estimate!.secondsHigh, 0),
+      diskBytes: copies.reduce((n, s) => (s.estimate!.diskBytes > n ? s.estimate!.diskBytes : n), 0n),
+    },
+    blocked,
+    warnings,
+  };
+}
+
+function toolCommands(tool: Step['tool'] & string, conn: Connection, database: string, table: string, clauses: string, policy: Policy, parentFks: boolean): string[] {
+  switch (tool) {
+    case 'direct':
+      return directAlterSql(database, table, clauses, policy);
+    case 'pt-online-schema-change':
+      return ptOscCommands(conn, database, table, clauses, policy, parentFks);
+    case 'gh-ost':
+      return ghostCommands(conn, database, table, clauses, policy);
+    case 'spirit':
+      return spiritCommands(conn, database, table, clauses, policy);
+    case 'vitess':
+      return vitessCommands(database.replace(/^vt_/, ''), table, clauses);
+  }
+}
+
+function parentForeignKeys(ctx: ShardContext, database: string, table: string): { database: string; table: string; fk: ForeignKey }[] {
+  const out: { database: string; table: string; fk: ForeignKey }[] = [];
+  for (const d of ctx.shard.databases) {
+    for (const t of d.tables) {
+      for (const fk of t.foreignKeys) {
+        if (fk.referencedDatabase === database && fk.referencedTable === table) out.push({ database: d.name, table: t.name, fk });
+      }
+    }
+  }
+  return out;
+}
+
+export function estimateCopy(t: Table, policy: Policy, direct: boolean): Estimate {
+  const rows = t.rowsEstimate;
+  const scale = (n: bigint, f: number) => (n * BigInt(Math.round(f * 1000))) / 1000n;
+  const rowsLow = rows === null ? 0n : scale(rows, policy.rowsUncertainty.low);
+  const rowsHigh = rows === null ? 0n : scale(rows, policy.rowsUncertainty.high);
+  const data = t.dataBytes ?? 0n;
+  const size = data + (t.indexBytes ?? 0n);
+  return {
+    rowsEstimate: rows,
+    rowsLow,
+    rowsHigh,
+    secondsLow: Number(rowsLow) / policy.copyRowsPerSecond,
+    secondsHigh: Number(rowsHigh) / policy.copyRowsPerSecond,
+    diskBytes: scale(size, policy.diskMargin),
+    binlogBytes: direct ? 0n : scale(data, policy.binlogFactor),
+  };
+}
+
+/**
+ * Per shard: groups run one after another inside a lane (their steps are ordered),
+ * lanes run in parallel (policy.maxConcurrentCopiesPerShard; direct ALTERs also
+ * bounded by directAlter.maxConcurrentPerShard). Longest first, onto the least loaded lane.
+ */
+export function schedule(plans: WideningPlan[], policy: Policy): ShardSchedule[] {
+  const byShard = new Map<string, WideningPlan[]>();
+  for (const p of plans) byShard.set(p.shard, [...(byShard.get(p.shard) ?? []), p]);
+  const out: ShardSchedule[] = [];
+  for (const [shard, list] of byShard) {
+    const onlyDirect = list.every((p) => p.steps.every((s) => !s.estimate || s.kind === 'direct-alter'));
+    const lanes = Math.max(1, onlyDirect ? Math.min(policy.maxConcurrentCopiesPerShard, policy.directAlter.maxConcurrentPerShard) : policy.maxConcurrentCopiesPerShard);
+    const makespan = (pick: (p: WideningPlan) => number) => {
+      const load = new Array<number>(lanes).fill(0);
+      for (const d of list.map(pick).sort((a, b) => b - a)) {
+        const i = load.indexOf(Math.min(...load));
+        load[i] = load[i]! + d;
+      }
+      return Math.max(...load);
+    };
+    out.push({
+      shard,
+      groups: list.length,
+      copySteps: list.reduce((n, p) => n + p.steps.filter((s) => s.estimate).length, 0),
+      concurrency: lanes,
+      secondsLow: makespan((p) => p.total.secondsLow),
+      secondsHigh: makespan((p) => p.total.secondsHigh),
+    });
+  }
+  return out.sort((a, b) => b.secondsHigh - a.secondsHigh || compareText(a.shard, b.shard));
+}

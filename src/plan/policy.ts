@@ -1,0 +1,99 @@
+/**
+ * The `policy:` block of the inventory: how the team widens keys. Every default
+ * has a reason, given next to it (and in docs/planner.md).
+ */
+import { TOOL_IDS, type Policy, type ToolId } from './types.js';
+
+export const DEFAULT_POLICY: Policy = {
+  targetType: 'bigint',
+  // The two tools most MySQL shops have. Spirit and Vitess Online DDL are opt-in.
+  tools: ['gh-ost', 'pt-online-schema-change'],
+  // Published copy rates range from ~1.6k rows/s (gh-ost#845) to ~64k rows/s (gh-ost#1231);
+  // the MySQL manual's native COPY example ran ~17.5k rows/s. 5k is a cautious middle under load throttling.
+  copyRowsPerSecond: 5000,
+  // InnoDB TABLE_ROWS can be off by 40–50% (MySQL manual, INFORMATION_SCHEMA TABLES).
+  rowsUncertainty: { low: 0.5, high: 1.5 },
+  // A full copy of data + indexes, with the ~60% growth seen in gh-ost ghost tables (gh-ost#1484).
+  diskMargin: 1.6,
+  // Every copied row is written to the binlog again (ROW format), plus the application's own writes.
+  binlogFactor: 1.2,
+  // Direct type changes are ALGORITHM=COPY with writes blocked for the whole copy, and thousands
+  // of small ones degraded a whole cluster (Intercom, Feb 2024): never, unless a team opts in.
+  directAlter: { maxRows: 0n, maxBytes: 0n, maxConcurrentPerShard: 1 },
+  // One copy at a time per server: copies compete for the same disk and replica lag budget.
+  maxConcurrentCopiesPerShard: 1,
+  // Spirit uses 30 s; a metadata lock queued longer than a few seconds stalls every write behind it.
+  lockWaitTimeoutSeconds: 5,
+  maxTableBytes: 0n,
+};
+
+export const POLICY_KEYS = [
+  'targetType',
+  'tools',
+  'copyRowsPerSecond',
+  'rowsUncertainty',
+  'diskMargin',
+  'binlogFactor',
+  'directAlter',
+  'maxConcurrentCopiesPerShard',
+  'lockWaitTimeoutSeconds',
+  'maxTableBytes',
+];
+
+/** Validate a `policy:` mapping. `fail(field, why)` builds the one-line error. */
+export function parsePolicy(raw: unknown, fail: (field: string, why: string) => Error): Policy {
+  if (raw === undefined || raw === null) return DEFAULT_POLICY;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw fail('policy', 'expected a mapping');
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!POLICY_KEYS.includes(k)) throw fail(`policy.${k}`, `unknown key; allowed: ${POLICY_KEYS.join(', ')}`);
+  const num = (v: unknown, field: string, min: number, max: number): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw fail(field, `expected a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const int = (v: unknown, field: string, min: number, max: number): number => {
+    const n = num(v, field, min, max);
+    if (!Number.isInteger(n)) throw fail(field, `expected a whole number, got ${n}`);
+    return n;
+  };
+  const big = (v: unknown, field: string): bigint => {
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+    if (typeof v === 'string' && /^\d+$/.test(v.trim())) return BigInt(v.trim());
+    if (typeof v === 'string') {
+      const m = /^(\d+(?:\.\d+)?)\s*([KMGT])i?B?$/i.exec(v.trim());
+      if (m) {
+        const mult = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n }[m[2]!.toUpperCase() as 'K' | 'M' | 'G' | 'T'];
+        return BigInt(Math.round(Number(m[1]) * 1000)) * mult / 1000n;
+      }
+    }
+    throw fail(field, `expected a whole number (or a size like 10GiB), got ${JSON.stringify(v)}`);
+  };
+  const p: Policy = structuredClone(DEFAULT_POLICY);
+  if (o.targetType !== undefined && o.targetType !== 'bigint') throw fail('policy.targetType', 'only "bigint" is supported');
+  if (o.tools !== undefined) {
+    if (!Array.isArray(o.tools) || o.tools.length === 0) throw fail('policy.tools', `expected a non-empty list of: ${TOOL_IDS.join(', ')}`);
+    p.tools = o.tools.map((t, i) => {
+      if (typeof t !== 'string' || !(TOOL_IDS as readonly string[]).includes(t)) throw fail(`policy.tools[${i}]`, `unknown tool ${JSON.stringify(t)}; known: ${TOOL_IDS.join(', ')}`);
+      return t as ToolId;
+    });
+  }
+  if (o.copyRowsPerSecond !== undefined) p.copyRowsPerSecond = num(o.copyRowsPerSecond, 'policy.copyRowsPerSecond', 1, 10_000_000);
+  if (o.rowsUncertainty !== undefined) {
+    const r = o.rowsUncertainty as Record<string, unknown>;
+    if (!r || typeof r !== 'object') throw fail('policy.rowsUncertainty', 'expected {low, high}');
+    p.rowsUncertainty = { low: num(r.low, 'policy.rowsUncertainty.low', 0.01, 1), high: num(r.high, 'policy.rowsUncertainty.high', 1, 100) };
+  }
+  if (o.diskMargin !== undefined) p.diskMargin = num(o.diskMargin, 'policy.diskMargin', 1, 10);
+  if (o.binlogFactor !== undefined) p.binlogFactor = num(o.binlogFactor, 'policy.binlogFactor', 0, 100);
+  if (o.directAlter !== undefined) {
+    const d = o.directAlter as Record<string, unknown>;
+    if (!d || typeof d !== 'object' || Array.isArray(d)) throw fail('policy.directAlter', 'expected {maxRows, maxBytes, maxConcurrentPerShard}');
+    for (const k of Object.keys(d)) if (!['maxRows', 'maxBytes', 'maxConcurrentPerShard'].includes(k)) throw fail(`policy.directAlter.${k}`, 'unknown key; allowed: maxRows, maxBytes, maxConcurrentPerShard');
+    if (d.maxRows !== undefined) p.directAlter.maxRows = big(d.maxRows, 'policy.directAlter.maxRows');
+    if (d.maxBytes !== undefined) p.directAlter.maxBytes = big(d.maxBytes, 'policy.directAlter.maxBytes');
+    if (d.maxConcurrentPerShard !== undefined) p.directAlter.maxConcurrentPerShard = int(d.maxConcurrentPerShard, 'policy.directAlter.maxConcurrentPerShard', 1, 64);
+  }
+  if (o.maxConcurrentCopiesPerShard !== undefined) p.maxConcurrentCopiesPerShard = int(o.maxConcurrentCopiesPerShard, 'policy.maxConcurrentCopiesPerShard', 1, 64);
+  if (o.lockWaitTimeoutSeconds !== undefined) p.lockWaitTimeoutSeconds = int(o.lockWaitTimeoutSeconds, 'policy.lockWaitTimeoutSeconds', 1, 3600);
+  if (o.maxTableBytes !== undefined) p.maxTableBytes = big(o.maxTableBytes, 'policy.maxTableBytes');
+  return p;
+}

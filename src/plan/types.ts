@@ -1,0 +1,114 @@
+import type { ColumnRef, IntegerType, RelationSource } from '../model/types.js';
+
+export type ToolId = 'gh-ost' | 'pt-online-schema-change' | 'spirit' | 'vitess' | 'direct';
+
+export const TOOL_IDS: readonly ToolId[] = ['gh-ost', 'pt-online-schema-change', 'spirit', 'vitess', 'direct'];
+
+export interface Policy {
+  /** The type every column of a group is widened to (signedness follows the key). */
+  targetType: 'bigint';
+  /** Online copy tools the team has, in order of preference. `direct` is governed by `directAlter`. */
+  tools: ToolId[];
+  /** Assumed copy speed; shown in every estimate. */
+  copyRowsPerSecond: number;
+  /** TABLE_ROWS is an estimate (InnoDB: off by 40–50%): durations are given as [rows × low, rows × high]. */
+  rowsUncertainty: { low: number; high: number };
+  /** Free disk a copy needs, as a multiple of data + index size (gh-ost ghost tables seen ~60% larger, gh-ost#1484). */
+  diskMargin: number;
+  /** Binlog written during a copy, as a multiple of the table's data size (every copied row is logged again). */
+  binlogFactor: number;
+  /** Direct ALTER (ALGORITHM=COPY, LOCK=SHARED: writes wait) only for tables at most this big. 0 = never. */
+  directAlter: { maxRows: bigint; maxBytes: bigint; maxConcurrentPerShard: number };
+  /** Copies that may run at once on one server. */
+  maxConcurrentCopiesPerShard: number;
+  /** lock_wait_timeout for every DDL the plan emits, so a blocked metadata lock gives up instead of stalling writes. */
+  lockWaitTimeoutSeconds: number;
+  /** Tables larger than this (data + index) are flagged: plan the disk first. 0 = no limit. */
+  maxTableBytes: bigint;
+}
+
+export interface GroupMember {
+  ref: ColumnRef;
+  role: 'key' | 'reference';
+  /** How the reference was found (absent for the key). */
+  source?: RelationSource;
+  evidence?: string;
+  /** Declared constraint through which this column references the key. */
+  constraint?: string;
+  current: IntegerType & { columnType: string };
+  target: IntegerType;
+  needsChange: boolean;
+}
+
+export interface Estimate {
+  rowsEstimate: bigint | null;
+  rowsLow: bigint;
+  rowsHigh: bigint;
+  secondsLow: number;
+  secondsHigh: number;
+  /** Free space needed on the server's data volume during the copy. */
+  diskBytes: bigint;
+  /** Binlog written during the copy (must be retained until it ends). */
+  binlogBytes: bigint;
+}
+
+export type StepKind = 'drop-fk' | 'copy' | 'direct-alter' | 'orphan-check' | 'add-fk' | 'application';
+
+export interface Step {
+  n: number;
+  kind: StepKind;
+  title: string;
+  database?: string;
+  table?: string;
+  tool?: ToolId;
+  /** Why this tool (and why not the preferred ones). */
+  toolReason?: string;
+  /** The exact statement(s) or command(s), in order. */
+  commands: string[];
+  estimate?: Estimate;
+  /** What to expect, pitfalls. */
+  notes: string[];
+  /** True when this step cannot be undone by re-running a command (e.g. a completed swap). */
+  irreversible?: boolean;
+}
+
+export interface ToolCheck {
+  tool: ToolId;
+  ok: boolean;
+  reasons: string[];
+}
+
+export interface WideningPlan {
+  /** `<shard>/<database>/<table>.<column>` of the key. Stable. */
+  id: string;
+  shard: string;
+  database: string;
+  key: ColumnRef;
+  members: GroupMember[];
+  /** Finding ids that made this group necessary. */
+  triggeredBy: string[];
+  worstSeverity: 'critical' | 'warning' | 'info';
+  steps: Step[];
+  /** Sum of the copy steps, as a range. */
+  total: { secondsLow: number; secondsHigh: number; diskBytes: bigint };
+  /** Non-empty when no allowed tool can do a step: the reasons, per tool. */
+  blocked: string[];
+  warnings: string[];
+}
+
+export interface ShardSchedule {
+  shard: string;
+  groups: number;
+  copySteps: number;
+  concurrency: number;
+  /** Longest-first list schedule of the copy steps over `concurrency` lanes. */
+  secondsLow: number;
+  secondsHigh: number;
+}
+
+export interface Plan {
+  version: 1;
+  policy: Policy;
+  plans: WideningPlan[];
+  schedule: ShardSchedule[];
+}
