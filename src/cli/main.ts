@@ -3,11 +3,13 @@
  * 0 clean · 1 findings at or above --fail-on · 2 bad usage/config/connection.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CHECKS } from '../checks/registry.js';
 import { inventoryFromUrl, loadInventory } from '../config/inventory.js';
 import type { CheckConfig, Inventory } from '../config/types.js';
-import { UsageError } from '../errors.js';
+import { redact, UsageError } from '../errors.js';
+import { attachRunbookLinks, findingsAbout, renderIndex, renderRunbooks } from '../runbook/runbook.js';
 import { collectSnapshot, type CollectProgress } from '../introspect/collect.js';
 import { formatJson } from '../report/json.js';
 import { formatTable } from '../report/table.js';
@@ -64,10 +66,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['critical', 'warning', 'never']).default('critical'))
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option('--only <column>', 'only findings about this column or the key it references: table.column, db.table.column or shard/db/table.column')
     .option('-q, --quiet', 'no progress line on stderr')
-    .action(async (url: string | undefined, opts: SourceOptions & { format: 'table' | 'json'; failOn: FailOn; out?: string }) => {
-      const { snapshot, config } = await readSource(url, opts, io);
-      const report = scanSnapshot(snapshot, config);
+    .action(async (url: string | undefined, opts: SourceOptions & { format: 'table' | 'json'; failOn: FailOn; out?: string; only?: string }) => {
+      const { snapshot, config, inventory } = await readSource(url, opts, io);
+      let report = attachRunbookLinks(scanSnapshot(snapshot, config), inventory?.runbookBaseUrl);
+      if (opts.only) report = findingsAbout(report, opts.only);
       const text =
         opts.format === 'json' ? formatJson(report) : formatTable(report, { color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
       await emit(text, opts.out, io);
@@ -115,6 +119,49 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const text = opts.format === 'json' ? formatPlanJson(plan) : opts.format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan);
       await emit(text, opts.out, io);
       for (const e of snapshot.errors) io.stderr(`headroom: shard ${e.shard} could not be read, nothing planned for it: ${e.message}\n`);
+      code = snapshot.errors.length ? 2 : 0;
+    });
+
+  program
+    .command('runbook')
+    .description('Write one Markdown runbook per widening group (and index.md), followable at 3 a.m.')
+    .argument('[url]', 'one server: mysql://user@host:3306 (instead of --config)')
+    .option('-c, --config <file>', 'inventory YAML')
+    .option('-s, --snapshot <file>', 'from a snapshot instead of live servers')
+    .option('-o, --out <dir>', 'directory to write the runbooks into', 'runbooks')
+    .option('--only <column>', 'only the group containing this column: table.column, db.table.column or shard/db/table.column')
+    .option('--finding <id>', 'only the group of this finding id')
+    .option('--stdout', 'print the runbook(s) instead of writing files')
+    .option('-q, --quiet', 'no progress line on stderr')
+    .action(async (url: string | undefined, opts: SourceOptions & { out: string; only?: string; finding?: string; stdout?: boolean }) => {
+      const { snapshot, config, inventory } = await readSource(url, opts, io);
+      const report = scanSnapshot(snapshot, config);
+      const connections = inventory ? connectionsOf(inventory) : undefined;
+      const policy = inventory?.policy ?? DEFAULT_POLICY;
+      const plan = planWidenings(report.findings, snapshot, config, {
+        policy,
+        ...(connections ? { connections } : {}),
+        ...(opts.only ? { only: opts.only } : {}),
+        ...(opts.finding ? { finding: opts.finding } : {}),
+      });
+      if ((opts.only || opts.finding) && plan.plans.length === 0) {
+        throw new UsageError(`no finding matches ${opts.finding ? `--finding ${opts.finding}` : `--only ${opts.only}`} (see headroom scan --format json for ids)`);
+      }
+      const scanCommand = opts.config ? `headroom scan --config ${opts.config}` : url ? `headroom scan ${redact(url)}` : `headroom scan --config <your headroom.yaml>`;
+      const files = renderRunbooks(plan, { findings: report.findings, policy, scanCommand, ...(connections ? { connections } : {}) });
+      if (opts.stdout) {
+        io.stdout(files.map((f) => f.content).join('\n\n'));
+      } else {
+        try {
+          await mkdir(opts.out, { recursive: true });
+          for (const f of files) await writeFile(join(opts.out, f.path), f.content);
+          await writeFile(join(opts.out, 'index.md'), renderIndex(plan, report.findings));
+        } catch (e) {
+          throw new UsageError(`${opts.out}: cannot write runbooks: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+        io.stdout(`wrote ${files.length} runbook${files.length === 1 ? '' : 's'} and index.md to ${opts.out}/\n`);
+      }
+      for (const e of snapshot.errors) io.stderr(`headroom: shard ${e.shard} could not be read, no runbook for it: ${e.message}\n`);
       code = snapshot.errors.length ? 2 : 0;
     });
 

@@ -19,7 +19,7 @@ const DEFAULT_SHARD_CONCURRENCY = 8;
 
 const SHARD_KEYS = ['name', 'host', 'port', 'socket', 'user', 'password', 'url', 'databases', 'exclude', 'concurrency', 'timeoutSeconds'];
 const DEFAULT_KEYS = ['host', 'port', 'socket', 'user', 'password', 'databases', 'exclude', 'concurrency', 'timeoutSeconds', 'shardConcurrency'];
-const TOP_KEYS = ['shards', 'defaults', 'thresholds', 'relationships', 'ignore', 'policy'];
+const TOP_KEYS = ['shards', 'defaults', 'thresholds', 'relationships', 'ignore', 'policy', 'runbookBaseUrl'];
 
 /** Read and validate an inventory file. */
 export async function loadInventory(path: string, env: Env = process.env): Promise<Inventory> {
@@ -79,6 +79,7 @@ export function validateInventory(root: unknown, file: string, env: Env = proces
     shardConcurrency:
       defaults.shardConcurrency === undefined ? DEFAULT_SHARD_CONCURRENCY : v.positiveInt(defaults.shardConcurrency, 'defaults.shardConcurrency'),
     policy: parsePolicy(top.policy, (field, why) => v.fail(field, why)),
+    ...(top.runbookBaseUrl !== undefined ? { runbookBaseUrl: v.string(top.runbookBaseUrl, 'runbookBaseUrl') } : {}),
   };
 }
 

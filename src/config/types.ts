@@ -45,6 +45,8 @@ export interface Inventory {
   shardConcurrency: number;
   /** How keys are widened (the planner). */
   policy: Policy;
+  /** Where runbooks are published; findings link to `<runbookBaseUrl>/<file>` instead of `runbooks/<file>`. */
+  runbookBaseUrl?: string;
 }
 
 /** The part of an Inventory the pure checks need (a snapshot has no connection details). */

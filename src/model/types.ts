@@ -148,6 +148,8 @@ export interface Finding {
   relationSource?: RelationSource;
   evidence?: string;
   message: string;
+  /** Link to the runbook of this finding's widening group (set by `attachRunbookLinks`). */
+  runbook?: string;
 }
 
 export interface Summary {

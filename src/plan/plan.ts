@@ -120,9 +120,15 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     const estimate = estimateCopy(t, policy, chosen === 'direct');
     const what = members.map((m) => `${m.ref.column} ${formatType(m.current)} → ${formatType(m.target)}`).join(', ');
     const isKey = members.some((m) => m.role === 'key');
-    const rejected = checks.filter((c) => !c.ok && c.tool !== chosen && (c.tool !== 'direct' || policy.directAlter.maxRows > 0n || policy.directAlter.maxBytes > 0n));
+    // Tools tried before the chosen one (in order) and why they could not be used.
+    const tried = chosen ? checks.slice(0, checks.findIndex((c) => c.tool === chosen)) : checks;
+    const rejected = tried.filter((c) => !c.ok && (c.tool !== 'direct' || policy.directAlter.maxRows > 0n || policy.directAlter.maxBytes > 0n));
     const toolReason = chosen
-      ? `${chosen}${rejected.length ? `; not ${rejected.map((c) => `${c.tool} (${c.reasons.join('; ')})`).join(', not ')}` : ''}`
+      ? rejected.length
+        ? `not ${rejected.map((c) => `${c.tool} (${c.reasons.join('; ')})`).join(', not ')}`
+        : chosen === 'direct'
+          ? 'the table is within policy.directAlter'
+          : 'first allowed tool in policy.tools'
       : undefined;
     if (!chosen) {
       blocked.push(`${database}.${tableName}: no allowed tool can change it — ${checks.map((c) => `${c.tool}: ${c.reasons.join('; ')}`).join(' | ')}`);

@@ -30,6 +30,7 @@ export function findingToJson(f: Finding): Record<string, unknown> {
   if (f.relationSource) out.relationSource = f.relationSource;
   if (f.evidence) out.evidence = f.evidence;
   out.message = f.message;
+  if (f.runbook) out.runbook = f.runbook;
   return out;
 }
 
