@@ -5,9 +5,15 @@
 import { fkCapacity } from './fk-capacity.js';
 import { fkTypeMismatch } from './fk-type-mismatch.js';
 import { pkCapacity } from './pk-capacity.js';
-import type { Check } from './types.js';
+import { pkNarrowType } from './pk-narrow-type.js';
+import { checkModes, type Check, type CheckMode } from './types.js';
 
-export const CHECKS: readonly Check[] = [pkCapacity, fkCapacity, fkTypeMismatch];
+export const CHECKS: readonly Check[] = [pkCapacity, fkCapacity, fkTypeMismatch, pkNarrowType];
+
+/** The checks a command runs. */
+export function checksFor(mode: CheckMode): readonly Check[] {
+  return CHECKS.filter((c) => checkModes(c).includes(mode));
+}
 
 export function checkById(id: string): Check | undefined {
   return CHECKS.find((c) => c.id === id);

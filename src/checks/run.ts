@@ -4,10 +4,10 @@
 import type { CheckConfig } from '../config/types.js';
 import { SEVERITY_RANK, type Finding, type Report, type Snapshot, compareText } from '../model/types.js';
 import { ShardCatalog, resolveRelationships } from '../relations/relationships.js';
-import { CHECKS } from './registry.js';
+import { checksFor } from './registry.js';
 import type { Check } from './types.js';
 
-export function runChecks(snapshot: Snapshot, config: CheckConfig, checks: readonly Check[] = CHECKS): Report {
+export function runChecks(snapshot: Snapshot, config: CheckConfig, checks: readonly Check[] = checksFor('scan')): Report {
   const findings: Finding[] = [];
   let databases = 0;
   let tables = 0;

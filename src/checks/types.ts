@@ -17,7 +17,15 @@ export interface Check {
   summary: string;
   /** False for checks that need live counters (they say nothing about a bare schema). */
   schemaOnly: boolean;
+  /** Which commands run it: `scan` (live fleet or snapshot) and/or `lint` (a schema file). Default: scan, and lint when schemaOnly. */
+  modes?: readonly CheckMode[];
   run(ctx: CheckContext): Finding[];
 }
 
 export type { Severity };
+
+export type CheckMode = 'scan' | 'lint';
+
+export function checkModes(c: Check): readonly CheckMode[] {
+  return c.modes ?? (c.schemaOnly ? ['scan', 'lint'] : ['scan']);
+}

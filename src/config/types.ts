@@ -50,7 +50,7 @@ export interface Inventory {
 }
 
 /** The part of an Inventory the pure checks need (a snapshot has no connection details). */
-export type CheckConfig = Pick<Inventory, 'thresholds' | 'relationships' | 'ignore'>;
+export type CheckConfig = Pick<Inventory, 'thresholds' | 'relationships' | 'ignore'> & { policy?: Policy };
 
 export class Secret {
   readonly #value: string;

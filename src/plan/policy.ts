@@ -2,6 +2,8 @@
  * The `policy:` block of the inventory: how the team widens keys. Every default
  * has a reason, given next to it (and in docs/planner.md).
  */
+import { INT_TYPES } from '../model/integers.js';
+import type { IntType } from '../model/types.js';
 import { TOOL_IDS, type Policy, type ToolId } from './types.js';
 
 export const DEFAULT_POLICY: Policy = {
@@ -25,6 +27,11 @@ export const DEFAULT_POLICY: Policy = {
   // Spirit uses 30 s; a metadata lock queued longer than a few seconds stalls every write behind it.
   lockWaitTimeoutSeconds: 5,
   maxTableBytes: 0n,
+  // New keys start at BIGINT (Rails ≥ 5.1 does too): the cost is 4 bytes a row, the alternative an outage.
+  minKeyType: 'bigint',
+  narrowKeyAllow: [],
+  // Only databases whose names say they are for tests.
+  offsetsAllow: ['*_test', 'test_*', 'test'],
 };
 
 export const POLICY_KEYS = [
@@ -38,6 +45,9 @@ export const POLICY_KEYS = [
   'maxConcurrentCopiesPerShard',
   'lockWaitTimeoutSeconds',
   'maxTableBytes',
+  'minKeyType',
+  'narrowKeyAllow',
+  'offsetsAllow',
 ];
 
 /** Validate a `policy:` mapping. `fail(field, why)` builds the one-line error. */
@@ -95,5 +105,17 @@ export function parsePolicy(raw: unknown, fail: (field: string, why: string) => 
   if (o.maxConcurrentCopiesPerShard !== undefined) p.maxConcurrentCopiesPerShard = int(o.maxConcurrentCopiesPerShard, 'policy.maxConcurrentCopiesPerShard', 1, 64);
   if (o.lockWaitTimeoutSeconds !== undefined) p.lockWaitTimeoutSeconds = int(o.lockWaitTimeoutSeconds, 'policy.lockWaitTimeoutSeconds', 1, 3600);
   if (o.maxTableBytes !== undefined) p.maxTableBytes = big(o.maxTableBytes, 'policy.maxTableBytes');
+  if (o.minKeyType !== undefined) {
+    if (typeof o.minKeyType !== 'string' || !(INT_TYPES as readonly string[]).includes(o.minKeyType)) {
+      throw fail('policy.minKeyType', `expected one of ${INT_TYPES.join(', ')}, got ${JSON.stringify(o.minKeyType)}`);
+    }
+    p.minKeyType = o.minKeyType as IntType;
+  }
+  const globs = (v: unknown, field: string): string[] => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x.trim() === '')) throw fail(field, 'expected a list of glob patterns');
+    return v as string[];
+  };
+  if (o.narrowKeyAllow !== undefined) p.narrowKeyAllow = globs(o.narrowKeyAllow, 'policy.narrowKeyAllow');
+  if (o.offsetsAllow !== undefined) p.offsetsAllow = globs(o.offsetsAllow, 'policy.offsetsAllow');
   return p;
 }

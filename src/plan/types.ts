@@ -1,4 +1,4 @@
-import type { ColumnRef, IntegerType, RelationSource } from '../model/types.js';
+import type { ColumnRef, IntegerType, IntType, RelationSource } from '../model/types.js';
 
 export type ToolId = 'gh-ost' | 'pt-online-schema-change' | 'spirit' | 'vitess' | 'direct';
 
@@ -25,6 +25,12 @@ export interface Policy {
   lockWaitTimeoutSeconds: number;
   /** Tables larger than this (data + index) are flagged: plan the disk first. 0 = no limit. */
   maxTableBytes: bigint;
+  /** pk-narrow-type: integer keys narrower than this are reported by `headroom lint`. */
+  minKeyType: IntType;
+  /** pk-narrow-type: `table` or `db.table` globs allowed to stay narrow (a 20-row lookup table is fine with SMALLINT). */
+  narrowKeyAllow: string[];
+  /** `headroom offsets` writes only to databases matching these globs (unless --force). */
+  offsetsAllow: string[];
 }
 
 export interface GroupMember {
