@@ -14,5 +14,38 @@ export { resolveRelationships, inferredTableName } from './relations/relationshi
 export { parseIntegerType, typeMax, typeMin, formatType } from './model/integers.js';
 export { formatJson, exactInteger } from './report/json.js';
 export { formatTable, groupFindings } from './report/table.js';
+export { formatSarif, readCheckDocs, SARIF_SCHEMA_URI, type SarifOptions } from './report/sarif.js';
+export { formatGithub, type GithubOptions } from './report/github.js';
+export { formatJunit, type JunitOptions } from './report/junit.js';
+export { formatMarkdown, type MarkdownOptions } from './report/markdown.js';
+export {
+  createBaseline,
+  serializeBaseline,
+  parseBaseline,
+  readBaselineFile,
+  writeBaselineFile,
+  baselineStatus,
+  gateExitCode,
+  evaluateGate,
+  describeGate,
+  formatJsonWithBaseline,
+  type Baseline,
+  type BaselineEntry,
+  type BaselineStatus,
+  type GateOptions,
+  type GateResult,
+} from './baseline.js';
 export { UsageError } from './errors.js';
+export { planWidenings, type PlanOptions } from './plan/plan.js';
+export { DEFAULT_POLICY, parsePolicy } from './plan/policy.js';
+export type { Plan, WideningPlan, Step, Policy, ToolId } from './plan/types.js';
+export { renderRunbook, renderRunbooks, renderIndex, runbookFileName, attachRunbookLinks } from './runbook/runbook.js';
+export { growthRate, exhaustion, theilSen, type Point, type RateEstimate } from './forecast/forecast.js';
+export { migrationRule, type MigrationPolicy } from './forecast/severity.js';
+export { applyForecasts, type CounterHistory, type ForecastOptions } from './forecast/apply.js';
+export { openHistoryStore, scanWithHistory, type HistoryScanOptions, type HistoryScanResult } from './history/history.js';
+export { observationsFromSnapshot, observationsFromReport, counterHistory, type Observation } from './history/observations.js';
+export type { HistoryStore } from './history/store.js';
+export type { HistoryConfig } from './history/config.js';
+export { formatPrometheus, type PrometheusOptions } from './report/prometheus.js';
 export type * from './model/types.js';

@@ -20,6 +20,8 @@ export const pkCapacity: Check = {
       for (const t of d.tables) {
         const key = keyColumn(t);
         if (!key) continue;
+        // A Vitess sequence feeds this key on every shard: sequence-capacity reports it once, fleet-wide.
+        if (t.sequence?.column === key.name) continue;
         const current = currentValue(t, key.name);
         if (current === null) continue;
         const max = typeMax(key);

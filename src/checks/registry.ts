@@ -6,9 +6,20 @@ import { fkCapacity } from './fk-capacity.js';
 import { fkTypeMismatch } from './fk-type-mismatch.js';
 import { pkCapacity } from './pk-capacity.js';
 import { pkNarrowType } from './pk-narrow-type.js';
+import { sequenceCapacity } from './sequence-capacity.js';
+import { shardTypeDrift } from './shard-type-drift.js';
+import { vitessLocalAutoIncrement } from './vitess-local-auto-increment.js';
 import { checkModes, type Check, type CheckMode } from './types.js';
 
-export const CHECKS: readonly Check[] = [pkCapacity, fkCapacity, fkTypeMismatch, pkNarrowType];
+export const CHECKS: readonly Check[] = [
+  pkCapacity,
+  fkCapacity,
+  fkTypeMismatch,
+  pkNarrowType,
+  sequenceCapacity,
+  vitessLocalAutoIncrement,
+  shardTypeDrift,
+];
 
 /** The checks a command runs. */
 export function checksFor(mode: CheckMode): readonly Check[] {

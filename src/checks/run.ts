@@ -2,13 +2,16 @@
  * Snapshot + config → Report. Pure.
  */
 import type { CheckConfig } from '../config/types.js';
-import { SEVERITY_RANK, type Finding, type Report, type Snapshot, compareText } from '../model/types.js';
+import { SEVERITY_RANK, type CoverageSummary, type Finding, type Report, type Snapshot, compareText } from '../model/types.js';
 import { ShardCatalog, resolveRelationships } from '../relations/relationships.js';
 import { checksFor } from './registry.js';
+import { applySequences } from '../vitess/sequences.js';
 import type { Check } from './types.js';
 
-export function runChecks(snapshot: Snapshot, config: CheckConfig, checks: readonly Check[] = checksFor('scan')): Report {
+export function runChecks(input: Snapshot, config: CheckConfig, checks: readonly Check[] = checksFor('scan')): Report {
+  const snapshot = config.vitess ? applySequences(input, config.vitess) : input;
   const findings: Finding[] = [];
+  for (const check of checks) if (check.runFleet) findings.push(...check.runFleet({ snapshot, config }));
   let databases = 0;
   let tables = 0;
   for (const shard of snapshot.shards) {
@@ -24,15 +27,38 @@ export function runChecks(snapshot: Snapshot, config: CheckConfig, checks: reado
   return {
     version: 1,
     summary: {
-      shards: snapshot.shards.length + snapshot.errors.length,
+      // A shard read only in part is in both shards[] and errors[]: count it once.
+      shards: new Set([...snapshot.shards.map((s) => s.name), ...snapshot.errors.map((e) => e.shard)]).size,
       databases,
       tables,
       findings: counts,
       errors: snapshot.errors.length,
+      coverage: coverageOf(snapshot),
     },
     findings,
     errors: snapshot.errors,
   };
+}
+
+/**
+ * Per shard: databases matched vs. read in full, tables read. Live scans carry the session's own
+ * assessment; a snapshot file does not, so there a shard with an error is incomplete.
+ */
+export function coverageOf(snapshot: Snapshot): CoverageSummary[] {
+  const failed = new Set(snapshot.errors.map((e) => e.shard));
+  const out: CoverageSummary[] = snapshot.shards.map((s) => {
+    const tablesRead = s.databases.reduce((n, d) => n + d.tables.length, 0);
+    if (s.coverage) {
+      const { databasesMatched, databasesRead, complete } = s.coverage;
+      return { shard: s.name, databasesMatched, databasesRead, tablesRead, complete: complete && !failed.has(s.name) };
+    }
+    return { shard: s.name, databasesMatched: s.databases.length, databasesRead: s.databases.length, tablesRead, complete: !failed.has(s.name) };
+  });
+  const read = new Set(snapshot.shards.map((s) => s.name));
+  for (const e of snapshot.errors) {
+    if (!read.has(e.shard)) out.push({ shard: e.shard, databasesMatched: null, databasesRead: 0, tablesRead: 0, complete: false });
+  }
+  return out;
 }
 
 /** Worst first: severity, then how far past its max, then a stable order. */

@@ -1,5 +1,5 @@
 import type { CheckConfig } from '../config/types.js';
-import type { Finding, Relationship, ShardSnapshot, Severity } from '../model/types.js';
+import type { Finding, Relationship, ShardSnapshot, Severity, Snapshot } from '../model/types.js';
 import type { ShardCatalog } from '../relations/relationships.js';
 
 /** Everything a check may look at, for one shard. */
@@ -20,6 +20,8 @@ export interface Check {
   /** Which commands run it: `scan` (live fleet or snapshot) and/or `lint` (a schema file). Default: scan, and lint when schemaOnly. */
   modes?: readonly CheckMode[];
   run(ctx: CheckContext): Finding[];
+  /** Checks that look across shards (Vitess keyspaces) implement this; `run` then returns []. */
+  runFleet?(ctx: FleetContext): Finding[];
 }
 
 export type { Severity };
@@ -28,4 +30,10 @@ export type CheckMode = 'scan' | 'lint';
 
 export function checkModes(c: Check): readonly CheckMode[] {
   return c.modes ?? (c.schemaOnly ? ['scan', 'lint'] : ['scan']);
+}
+
+/** The whole fleet, for checks that compare shards. */
+export interface FleetContext {
+  snapshot: Snapshot;
+  config: CheckConfig;
 }

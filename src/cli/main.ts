@@ -4,22 +4,35 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { CHECKS } from '../checks/registry.js';
 import { inventoryFromUrl, loadInventory } from '../config/inventory.js';
 import type { CheckConfig, Inventory } from '../config/types.js';
 import { redact, UsageError } from '../errors.js';
 import { attachRunbookLinks, findingsAbout, renderIndex, renderRunbooks } from '../runbook/runbook.js';
-import { collectSnapshot, type CollectProgress } from '../introspect/collect.js';
+import { collectShard, collectSnapshot, describeError, type CollectProgress } from '../introspect/collect.js';
+import { applyOffsets, offsetStatements } from '../introspect/offsets.js';
+import { lintInWorkspace } from '../introspect/workspace.js';
+import { runChecks } from '../checks/run.js';
+import { checksFor } from '../checks/registry.js';
+import { offsetsAllowed, planOffsets } from '../offsets/offsets.js';
 import { formatJson } from '../report/json.js';
 import { formatTable } from '../report/table.js';
-import { DEFAULT_CHECK_CONFIG, exitCode, scanSnapshot, type FailOn } from '../scan.js';
+import { createBaseline, describeGate, evaluateGate, formatJsonWithBaseline, gateExitCode, readBaselineFile, writeBaselineFile } from '../baseline.js';
+import { formatGithub } from '../report/github.js';
+import { formatJunit } from '../report/junit.js';
+import { formatMarkdown } from '../report/markdown.js';
+import { formatSarif, readCheckDocs } from '../report/sarif.js';
+import { DEFAULT_CHECK_CONFIG, scanSnapshot, type FailOn } from '../scan.js';
 import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
 import type { Snapshot } from '../model/types.js';
 import type { Connection } from '../plan/commands.js';
 import { planWidenings } from '../plan/plan.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
 import { formatPlanJson, formatPlanMarkdown, formatPlanText } from '../report/plan.js';
+import { doctorCommand, optionFileChoice } from '../doctor/command.js';
+import { formatPrometheus } from '../report/prometheus.js';
+import { forecastFromHistory, importHistory } from '../history/cli.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -46,6 +59,10 @@ interface SourceOptions {
   config?: string;
   snapshot?: string;
   quiet?: boolean;
+  /** --defaults-file FILE: a MySQL option file instead of ~/.my.cnf. */
+  defaultsFile?: string;
+  /** false with --no-defaults: read no option file. */
+  defaults?: boolean;
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -63,20 +80,74 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .argument('[url]', 'scan one server: mysql://user@host:3306 (instead of --config)')
     .option('-c, --config <file>', 'inventory YAML (shards, thresholds, relationships, ignore)')
     .option('-s, --snapshot <file>', 'scan a snapshot file written by `headroom snapshot` instead of live servers')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format; sarif, github, junit and markdown are for CI (docs/ci.md)')
+        .choices(['table', 'json', 'sarif', 'github', 'junit', 'markdown', 'prometheus'])
+        .default('table'),
+    )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['critical', 'warning', 'never']).default('critical'))
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
     .option('--only <column>', 'only findings about this column or the key it references: table.column, db.table.column or shard/db/table.column')
+    .option('--baseline <file>', 'findings in this file (from --write-baseline) are reported but do not fail; new or more severe ones do')
+    .option('--write-baseline <file>', 'write the current findings to this baseline file and accept them: exit 0 unless a shard could not be read')
+    .option('--history [store]', 'record every counter and forecast days left (migration-aware severity): a directory (default .headroom/history) or mysql://user@host:3306/database; see docs/history-and-forecast.md')
     .option('-q, --quiet', 'no progress line on stderr')
-    .action(async (url: string | undefined, opts: SourceOptions & { format: 'table' | 'json'; failOn: FailOn; out?: string; only?: string }) => {
-      const { snapshot, config, inventory } = await readSource(url, opts, io);
-      let report = attachRunbookLinks(scanSnapshot(snapshot, config), inventory?.runbookBaseUrl);
-      if (opts.only) report = findingsAbout(report, opts.only);
-      const text =
-        opts.format === 'json' ? formatJson(report) : formatTable(report, { color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
-      await emit(text, opts.out, io);
-      code = exitCode(report, opts.failOn);
-    });
+    .action(
+      async (
+        url: string | undefined,
+        opts: SourceOptions & {
+          format: 'table' | 'json' | 'sarif' | 'github' | 'junit' | 'markdown' | 'prometheus';
+          failOn: FailOn;
+          out?: string;
+          only?: string;
+          baseline?: string;
+          writeBaseline?: string;
+          history?: string | true;
+        },
+      ) => {
+        // Read the baseline first: a bad file fails before any server is contacted.
+        let baseline = opts.baseline ? await readBaselineFile(opts.baseline) : undefined;
+        const { snapshot, config, inventory } = await readSource(url, opts, io);
+        // With --history or a history: block: forecasts and migration-aware severity (a no-op otherwise).
+        const history = await forecastFromHistory(opts.history, scanSnapshot(snapshot, config), snapshot, config, inventory, io.env);
+        let report = attachRunbookLinks(history.report, inventory?.runbookBaseUrl);
+        if (opts.only) report = findingsAbout(report, opts.only);
+        if (opts.writeBaseline) {
+          // Writing a baseline accepts today's findings: the gate is then judged against it.
+          baseline = createBaseline(report, new Date());
+          await writeBaselineFile(opts.writeBaseline, baseline);
+          const n = report.findings.length;
+          io.stderr(
+            `headroom: wrote ${opts.writeBaseline}: ${n} finding${n === 1 ? '' : 's'} accepted` +
+              (report.errors.length ? `; the ${report.errors.length} shard${report.errors.length === 1 ? '' : 's'} not read ${report.errors.length === 1 ? 'is' : 'are'} not in it` : '') +
+              '\n',
+          );
+        }
+        const gate = { failOn: opts.failOn, baseline };
+        let text: string;
+        if (opts.format === 'json') {
+          text = baseline ? formatJsonWithBaseline(report, baseline) : formatJson(report);
+        } else if (opts.format === 'sarif') {
+          // Anchor results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
+          const anchor = opts.config ?? opts.snapshot;
+          const artifactPath = anchor ? relative(process.cwd(), resolve(anchor)).split(sep).join('/') : undefined;
+          text = formatSarif(report, { ...gate, toolVersion: VERSION, docs: await readCheckDocs(), ...(artifactPath ? { artifactPath } : {}) });
+        } else if (opts.format === 'github') {
+          text = formatGithub(report, gate);
+        } else if (opts.format === 'junit') {
+          text = formatJunit(report, gate);
+        } else if (opts.format === 'markdown') {
+          text = formatMarkdown(report, gate);
+        } else if (opts.format === 'prometheus') {
+          text = formatPrometheus(report, { shards: snapshot.shards.map((s) => s.name), scannedAt: Date.parse(snapshot.takenAt), ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}) });
+        } else {
+          text = formatTable(report, { color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
+          if (baseline) text += `Baseline: ${describeGate(evaluateGate(report, opts.failOn, baseline), opts.failOn, report.errors.length)}.\n`;
+        }
+        await emit(text, opts.out, io);
+        code = gateExitCode(report, opts.failOn, baseline);
+      },
+    );
 
   program
     .command('snapshot')
@@ -166,11 +237,130 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   program
+    .command('lint')
+    .description('Load schema files into a throwaway database on a workspace server, so a real server parses them, and check the keys before they merge.')
+    .requiredOption('--ddl <file...>', 'schema files: db/structure.sql, a `mysqldump --no-data` dump (several allowed)')
+    .requiredOption('--workspace <url>', 'a server to load them on (a scratch or CI server): mysql://user@host:3306; headroom creates and drops its own database there')
+    .option('-c, --config <file>', 'inventory YAML: relationships, ignore, and policy (minKeyType, narrowKeyAllow)')
+    .addOption(
+      new Option('-f, --format <format>', 'output format; sarif, github, junit and markdown are for CI (docs/ci.md)')
+        .choices(['table', 'json', 'sarif', 'github', 'junit', 'markdown'])
+        .default('table'),
+    )
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['critical', 'warning', 'never']).default('warning'))
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option('--baseline <file>', 'findings in this file (from --write-baseline) are reported but do not fail; new or more severe ones do')
+    .option('--write-baseline <file>', 'write the current findings to this baseline file and accept them')
+    .action(
+      async (opts: {
+        ddl: string[];
+        workspace: string;
+        config?: string;
+        format: 'table' | 'json' | 'sarif' | 'github' | 'junit' | 'markdown';
+        failOn: FailOn;
+        out?: string;
+        baseline?: string;
+        writeBaseline?: string;
+      }) => {
+        let baseline = opts.baseline ? await readBaselineFile(opts.baseline) : undefined;
+        const config = opts.config ? await loadInventory(opts.config, new Proxy(io.env, { get: (t, n: string) => t[n] ?? '' })) : DEFAULT_CHECK_CONFIG;
+        const workspace = inventoryFromUrl(opts.workspace, io.env).shards[0]!;
+        const { shard } = await lintInWorkspace({ ...workspace, name: 'lint' }, opts.ddl, config);
+        const snapshot: Snapshot = { version: 1, takenAt: new Date().toISOString(), shards: [shard], errors: [] };
+        const report = runChecks(snapshot, config, checksFor('lint'));
+        if (opts.writeBaseline) {
+          baseline = createBaseline(report, new Date());
+          await writeBaselineFile(opts.writeBaseline, baseline);
+        }
+        const gate = { failOn: opts.failOn, baseline };
+        let text: string;
+        if (opts.format === 'json') text = baseline ? formatJsonWithBaseline(report, baseline) : formatJson(report);
+        else if (opts.format === 'sarif') {
+          const anchor = opts.ddl[0]!;
+          text = formatSarif(report, { ...gate, toolVersion: VERSION, docs: await readCheckDocs(), artifactPath: relative(process.cwd(), resolve(anchor)).split(sep).join('/') });
+        } else if (opts.format === 'github') text = formatGithub(report, gate);
+        else if (opts.format === 'junit') text = formatJunit(report, gate);
+        else if (opts.format === 'markdown') text = formatMarkdown(report, gate);
+        else {
+          text = formatTable(report, { color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR }).replace(/^Scanned 1 shard, /m, `Linted ${opts.ddl.join(', ')}: `);
+          if (baseline) text += `Baseline: ${describeGate(evaluateGate(report, opts.failOn, baseline), opts.failOn, report.errors.length)}.\n`;
+        }
+        await emit(text, opts.out, io);
+        code = gateExitCode(report, opts.failOn, baseline);
+      },
+    );
+
+  program
+    .command('offsets')
+    .description('Give every table of a TEST database a distinct starting id; BIGINT tables start above 2^32 so a narrow column fails the tests, not production.')
+    .requiredOption('--url <url>', 'the test server: mysql://user@host:3306')
+    .requiredOption('--database <name>', 'the test database (must match policy.offsetsAllow: *_test, test_*, test)')
+    .option('-c, --config <file>', 'inventory YAML whose policy.offsetsAllow lists the database globs allowed')
+    .option('--dry-run', 'print the statements, change nothing')
+    .option('--force', 'write even though the database name does not look like a test database')
+    .action(async (opts: { url: string; database: string; config?: string; dryRun?: boolean; force?: boolean }) => {
+      const policy = opts.config ? (await loadInventory(opts.config, io.env)).policy : DEFAULT_POLICY;
+      if (!opts.dryRun && !opts.force && !offsetsAllowed(opts.database, policy.offsetsAllow)) {
+        throw new UsageError(
+          `refusing to write to database "${opts.database}": offsets change AUTO_INCREMENT counters and are meant for test databases only; ` +
+            `its name matches none of policy.offsetsAllow (${policy.offsetsAllow.join(', ')}). Use --dry-run to see the statements, or --force if you are sure.`,
+        );
+      }
+      const inventory = inventoryFromUrl(opts.url, io.env);
+      const server = { ...inventory.shards[0]!, databases: [opts.database] };
+      const shard = await collectShard(server, inventory).catch((e: unknown) => {
+        throw new UsageError(`${server.name}: ${describeError(e, server)}`);
+      });
+      const database = shard.databases.find((d) => d.name === opts.database);
+      if (!database) throw new UsageError(`${server.name}: database "${opts.database}" not found`);
+      const { changes, skipped } = planOffsets(database);
+      const statements = offsetStatements(opts.database, changes);
+      if (opts.dryRun) {
+        io.stdout(statements.map((s) => `${s}\n`).join('') || '-- nothing to change\n');
+        return;
+      }
+      await applyOffsets(server, opts.database, changes);
+      for (const c of changes) io.stdout(`${c.table}.${c.column} (${c.dataType}${c.unsigned ? ' unsigned' : ''}): AUTO_INCREMENT ${c.from ?? '?'} → ${c.to}\n`);
+      for (const s of skipped) io.stdout(`${s.table}: unchanged (${s.reason})\n`);
+      io.stdout(`changed ${changes.length} table${changes.length === 1 ? '' : 's'} in ${opts.database}\n`);
+    });
+
+  const historyCommand = program.command('history').description('Counter history behind the forecasts (docs/history-and-forecast.md).');
+  historyCommand
+    .command('import')
+    .description('Seed history from earlier `headroom snapshot` files or `scan --format json` reports (e.g. CI artifacts).')
+    .argument('<files...>', 'snapshot files (they carry their time) or JSON reports (give --at)')
+    .option('--history [store]', 'where to write: a directory (default .headroom/history) or mysql://user@host:3306/database')
+    .option('-c, --config <file>', 'inventory YAML: its history: block, its relationships, and the shards history must not be written to')
+    .option('--at <time>', 'when a JSON report was taken: 2024-02-01T06:00:00Z (reports carry no time)')
+    .action(async (files: string[], opts: { history?: string | true; config?: string; at?: string }) => {
+      io.stdout(await importHistory(files, opts, io.env));
+    });
+
+  program
     .command('checks')
     .description('List the checks (their ids are what findings, docs and baselines use).')
     .action(() => {
       for (const c of CHECKS) io.stdout(`${c.id.padEnd(18)} ${c.summary}  (docs/checks/${c.id}.md)\n`);
     });
+
+  program
+    .command('doctor')
+    .description('Connect to every shard and say what a scan can and cannot read (TLS, grants, databases), with the GRANT to run for anything missing. Exit 0 when all are fully scannable, 2 otherwise.')
+    .argument('[url]', 'one server: mysql://user@host:3306 (instead of --config)')
+    .option('-c, --config <file>', 'inventory YAML')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (url: string | undefined, opts: { config?: string; format: 'text' | 'json'; defaultsFile?: string; defaults?: boolean }) => {
+      code = await doctorCommand(url, opts, io);
+    });
+
+  // How to find credentials outside the YAML, for every command that connects (docs/connections.md).
+  for (const cmd of program.commands) {
+    if (!['scan', 'snapshot', 'plan', 'runbook', 'doctor'].includes(cmd.name())) continue;
+    cmd
+      .option('--defaults-file <file>', 'MySQL option file whose [client] group gives user, password, host, port, socket, ssl-* (instead of ~/.my.cnf)')
+      .option('--no-defaults', 'read no MySQL option file (not even ~/.my.cnf)');
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -201,12 +391,13 @@ async function readSource(
     if (url) throw new UsageError('give either a URL or --snapshot, not both');
     // Nothing connects: a ${VAR} meant for a password need not be set to read thresholds and relationships.
     const env = new Proxy(io.env, { get: (target, name: string) => target[name] ?? '' });
-    const inventory = opts.config ? await loadInventory(opts.config, env) : undefined;
+    const inventory = opts.config ? await loadInventory(opts.config, env, { offline: true }) : undefined;
     return { snapshot: await loadSnapshot(opts.snapshot), config: inventory ?? DEFAULT_CHECK_CONFIG, ...(inventory ? { inventory } : {}) };
   }
   if (given.length === 0) throw new UsageError('nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306) or --snapshot file.json');
   if (url && opts.config) throw new UsageError('give either a URL or --config, not both');
-  const inventory: Inventory = url ? inventoryFromUrl(url, io.env) : await loadInventory(opts.config!, io.env);
+  const load = optionFileChoice(opts);
+  const inventory: Inventory = url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load);
   const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io) : undefined;
   const snapshot = await collectSnapshot(inventory, progress ? { onProgress: progress.update } : {});
   progress?.done();

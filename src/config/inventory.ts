@@ -2,12 +2,18 @@
  * YAML inventory → validated Inventory. Pure except `loadInventory`, which reads the file.
  * Every error is a UsageError naming the file and the field, on one line.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { decimalToFraction } from '../model/ratio.js';
 import { DEFAULT_POLICY, parsePolicy } from '../plan/policy.js';
-import { Secret, type Inventory, type RelationshipConfig, type ShardConfig, type Thresholds } from './types.js';
+import { loadVSchemaFiles, parseVitessConfig } from '../vitess/config.js';
+import { parseHistoryConfig } from '../history/config.js';
+import { clientOptions, defaultOptionFilePath, readOptionFile, type ClientOptions } from '../connect/option-file.js';
+import { readPem } from '../connect/tls.js';
+import { Secret, type Inventory, type PasswordCommand, type RelationshipConfig, type ShardConfig, type Thresholds, type TlsConfig, type TlsMode } from './types.js';
 
 type Env = Record<string, string | undefined>;
 type Obj = Record<string, unknown>;
@@ -17,12 +23,52 @@ const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_TIMEOUT_SECONDS = 30;
 const DEFAULT_SHARD_CONCURRENCY = 8;
 
-const SHARD_KEYS = ['name', 'host', 'port', 'socket', 'user', 'password', 'url', 'databases', 'exclude', 'concurrency', 'timeoutSeconds'];
-const DEFAULT_KEYS = ['host', 'port', 'socket', 'user', 'password', 'databases', 'exclude', 'concurrency', 'timeoutSeconds', 'shardConcurrency'];
-const TOP_KEYS = ['shards', 'defaults', 'thresholds', 'relationships', 'ignore', 'policy', 'runbookBaseUrl'];
+const SHARD_KEYS = ['name', 'host', 'port', 'socket', 'user', 'password', 'passwordFile', 'passwordCommand', 'url', 'ssl', 'databases', 'exclude', 'concurrency', 'timeoutSeconds'];
+const DEFAULT_KEYS = ['host', 'port', 'socket', 'user', 'password', 'passwordFile', 'passwordCommand', 'ssl', 'databases', 'exclude', 'concurrency', 'timeoutSeconds', 'shardConcurrency'];
+const URL_PARAMS = ['ssl-mode', 'ssl-ca', 'ssl-cert', 'ssl-key', 'socket'];
+
+/** How connection settings outside the YAML are found. */
+export interface LoadOptions {
+  /**
+   * A MySQL option file whose [client] (then [headroom]) group fills what the config leaves out
+   * (user, password, host, port, socket, ssl-*). Default: $HOME/.my.cnf when it exists.
+   * `false`: none.
+   */
+  defaultsFile?: string | false;
+  /**
+   * Nothing will connect (scan --snapshot): read no file a connection would need (option file,
+   * passwordFile, TLS files), and let an unset ${VAR} read as empty.
+   */
+  offline?: boolean;
+  /** Relative paths on the command line (--defaults-file, a URL's ssl-ca) start here. Default: process.cwd(). */
+  cwd?: string;
+}
+
+/** What validateInventory needs beyond the object itself. */
+export interface ValidateOptions {
+  /** Settings read from an option file (lowest precedence). */
+  clientOptions?: ClientOptions;
+  /** Relative file paths in the config (ssl.ca, passwordFile) start here. Default: process.cwd(). */
+  baseDir?: string;
+  offline?: boolean;
+}
+
+/** The option file `options` asks for, read and reduced to the connection settings headroom uses (undefined: none). */
+export function readClientOptions(env: Env, options: LoadOptions = {}): ClientOptions | undefined {
+  if (options.offline || options.defaultsFile === false) return undefined;
+  const cwd = options.cwd ?? process.cwd();
+  if (typeof options.defaultsFile === 'string') {
+    if (options.defaultsFile.trim() === '') throw new UsageError('--defaults-file: is empty; give the path of a MySQL option file');
+    return clientOptions(readOptionFile(resolve(cwd, options.defaultsFile), options.defaultsFile));
+  }
+  const home = defaultOptionFilePath(env);
+  if (!home || !existsSync(home)) return undefined;
+  return clientOptions(readOptionFile(home, '~/.my.cnf'));
+}
+const TOP_KEYS = ['shards', 'defaults', 'thresholds', 'relationships', 'ignore', 'policy', 'runbookBaseUrl', 'history', 'vitess'];
 
 /** Read and validate an inventory file. */
-export async function loadInventory(path: string, env: Env = process.env): Promise<Inventory> {
+export async function loadInventory(path: string, env: Env = process.env, options: LoadOptions = {}): Promise<Inventory> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -31,11 +77,18 @@ export async function loadInventory(path: string, env: Env = process.env): Promi
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
     throw new UsageError(`${path}: cannot read config: ${why}`);
   }
-  return parseInventory(text, path, env);
+  const client = readClientOptions(env, options);
+  const inventory = parseInventory(text, path, env, {
+    baseDir: dirname(resolve(options.cwd ?? process.cwd(), path)),
+    ...(client ? { clientOptions: client } : {}),
+    ...(options.offline ? { offline: true } : {}),
+  });
+  if (inventory.vitess) inventory.vitess = await loadVSchemaFiles(inventory.vitess, path);
+  return inventory;
 }
 
 /** Parse inventory YAML text. `file` is only used in messages. */
-export function parseInventory(text: string, file: string, env: Env = process.env): Inventory {
+export function parseInventory(text: string, file: string, env: Env = process.env, options: ValidateOptions = {}): Inventory {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const yamlError = doc.errors[0];
@@ -46,12 +99,12 @@ export function parseInventory(text: string, file: string, env: Env = process.en
     throw new UsageError(`${where}: invalid YAML: ${firstLine}`);
   }
   const root: unknown = doc.toJS();
-  return validateInventory(root, file, env);
+  return validateInventory(root, file, env, options);
 }
 
 /** Validate an already-parsed object (from YAML or built in code). */
-export function validateInventory(root: unknown, file: string, env: Env = process.env): Inventory {
-  const v = new Validator(file, env);
+export function validateInventory(root: unknown, file: string, env: Env = process.env, options: ValidateOptions = {}): Inventory {
+  const v = new Validator(file, env, options);
   if (root === null || root === undefined) throw v.fail('', 'the file is empty; expected a mapping with `shards:`');
   const top = v.object(root, '');
   v.onlyKeys(top, '', TOP_KEYS);
@@ -79,7 +132,9 @@ export function validateInventory(root: unknown, file: string, env: Env = proces
     shardConcurrency:
       defaults.shardConcurrency === undefined ? DEFAULT_SHARD_CONCURRENCY : v.positiveInt(defaults.shardConcurrency, 'defaults.shardConcurrency'),
     policy: parsePolicy(top.policy, (field, why) => v.fail(field, why)),
+    ...(top.vitess !== undefined ? { vitess: parseVitessConfig(top.vitess, (f, why) => v.fail(f, why), shards.map((s) => s.name)) } : {}),
     ...(top.runbookBaseUrl !== undefined ? { runbookBaseUrl: v.string(top.runbookBaseUrl, 'runbookBaseUrl') } : {}),
+    ...(top.history !== undefined ? { history: parseHistoryConfig(top.history, { fail: (f, why) => v.fail(f, why), string: (x, f) => v.string(x, f) }) } : {}),
   };
 }
 
@@ -94,8 +149,13 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
  * The zero-config form: `headroom scan mysql://user@host:3306[/db_glob]`.
  * A database in the path becomes the only database glob.
  */
-export function inventoryFromUrl(url: string, env: Env = process.env): Inventory {
-  const v = new Validator('command line', env);
+export function inventoryFromUrl(url: string, env: Env = process.env, options: LoadOptions = {}): Inventory {
+  const client = readClientOptions(env, options);
+  const v = new Validator('command line', env, {
+    baseDir: options.cwd ?? process.cwd(),
+    ...(client ? { clientOptions: client } : {}),
+    ...(options.offline ? { offline: true } : {}),
+  });
   const shard = v.shard({ url }, 'url', {}, 'url');
   return {
     source: 'command line',
@@ -114,12 +174,17 @@ interface ParsedUrl {
   user?: string;
   password?: string;
   databases?: string[];
+  socket?: string;
+  /** null: ssl-mode=DISABLED. */
+  ssl?: TlsConfig | null;
 }
 
 class Validator {
+  readonly #pem = new Map<string, { text: string } | { error: string }>();
   constructor(
     private readonly file: string,
     private readonly env: Env,
+    private readonly opts: ValidateOptions = {},
   ) {}
 
   fail(field: string, message: string): UsageError {
@@ -156,6 +221,8 @@ class Validator {
       const found = this.env[name];
       if (found !== undefined && found !== '') return found;
       if (fallback !== undefined) return fallback;
+      // Nothing connects (scan --snapshot): a variable meant for a password need not be set.
+      if (this.opts.offline) return '';
       throw this.fail(field, `environment variable ${name} is not set`);
     });
   }
@@ -187,9 +254,10 @@ class Validator {
       throw this.fail(field, 'is not a valid URL; expected mysql://user@host:3306');
     }
     if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') {
-      throw this.fail(field, `unsupported scheme "${u.protocol.replace(/:$/, '')}"; expected mysql://user@host:3306`);
+      throw this.fail(field, `unsupported scheme "${u.protocol.replace(/:$/, '').slice(0, 20)}"; expected mysql://user@host:3306`);
     }
-    if (u.search || u.hash) throw this.fail(field, 'query parameters are not supported yet; use the shard fields instead');
+    // A "#" or "?" in a password must be %-escaped, or the URL ends there: never echo what follows.
+    if (u.hash) throw this.fail(field, 'is not a valid URL: it has a "#" (write it as %23, in a password for example)');
     const out: ParsedUrl = {};
     const decode = (part: string) => {
       try {
@@ -204,13 +272,65 @@ class Validator {
     if (u.password) out.password = decode(u.password);
     const db = decode(u.pathname.replace(/^\//, ''));
     if (db) out.databases = [db];
+    if (u.search) Object.assign(out, this.urlParams(u.search, field));
     return out;
   }
 
+  /** `?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ca.pem&socket=/run/mysqld.sock` (names as the stock client spells them; `_` works too). */
+  urlParams(search: string, field: string): Pick<ParsedUrl, 'socket' | 'ssl'> {
+    const params = new Map<string, string>();
+    for (const part of search.replace(/^\?/, '').split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      let rawName: string;
+      let rawValue: string;
+      try {
+        rawName = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '));
+        rawValue = decodeURIComponent((eq < 0 ? '' : part.slice(eq + 1)).replace(/\+/g, ' '));
+      } catch {
+        throw this.fail(field, 'is not a valid URL: a bad %-escape in the query (write % as %25)');
+      }
+      const name = rawName.toLowerCase().replace(/_/g, '-');
+      if (!URL_PARAMS.includes(name)) {
+        // Name the parameter only when it is a near miss of a known one: it could be a piece of an unescaped password.
+        const hint = closest(name, URL_PARAMS);
+        throw this.fail(field, `${hint ? `unknown query parameter (did you mean "${hint}"?)` : 'unknown query parameter'}; supported: ${URL_PARAMS.join(', ')}`);
+      }
+      if (params.has(name)) throw this.fail(field, `query parameter ${name} is given twice`);
+      if (rawValue.trim() === '') throw this.fail(field, `query parameter ${name} is empty`);
+      params.set(name, rawValue);
+    }
+    const out: Pick<ParsedUrl, 'socket' | 'ssl'> = {};
+    const socket = params.get('socket');
+    if (socket) out.socket = socket;
+    const modeText = params.get('ssl-mode');
+    const files = { ca: params.get('ssl-ca'), cert: params.get('ssl-cert'), key: params.get('ssl-key') };
+    let mode: TlsMode | 'disabled' | undefined;
+    if (modeText !== undefined) {
+      const m = modeText.trim().toUpperCase().replace(/-/g, '_');
+      if (m === 'PREFERRED') throw this.fail(field, 'ssl-mode=PREFERRED (TLS only if the server offers it) is not supported; use REQUIRED, VERIFY_CA, VERIFY_IDENTITY or DISABLED');
+      mode = ({ DISABLED: 'disabled', REQUIRED: 'required', VERIFY_CA: 'verify-ca', VERIFY_IDENTITY: 'verify-identity' } as const)[m as 'DISABLED'];
+      if (!mode) throw this.fail(field, `ssl-mode: expected DISABLED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY, got "${modeText.slice(0, 20)}"`);
+    }
+    if (mode === 'disabled') {
+      if (files.ca || files.cert || files.key) throw this.fail(field, 'ssl-mode=DISABLED with ssl-ca/ssl-cert/ssl-key: drop one or the other');
+      out.ssl = null;
+    } else if (mode || files.ca || files.cert || files.key) {
+      out.ssl = this.tls(mode ?? (files.ca ? 'verify-identity' : 'required'), files, field, (k) => `${field} ssl-${k}`, this.opts.baseDir);
+    }
+    return out;
+  }
+
+  /**
+   * One shard. Each setting comes from the first place that has it: the shard's own field, its
+   * url, `defaults`, then the option file ([client] of ~/.my.cnf or --defaults-file).
+   */
   shard(value: unknown, field: string, defaults: Obj, urlField = `${field}.url`): ShardConfig {
     const s = this.object(value, field);
     this.onlyKeys(s, field, SHARD_KEYS);
     const fromUrl = s.url === undefined ? {} : this.url(s.url, urlField);
+    const opt = this.opts.clientOptions;
+    const offline = Boolean(this.opts.offline);
     const pick = (key: string): [unknown, string] | undefined => {
       if (s[key] !== undefined) return [s[key], `${field}.${key}`];
       if (defaults[key] !== undefined) return [defaults[key], `defaults.${key}`];
@@ -220,19 +340,25 @@ class Validator {
       const p = pick(key);
       return p === undefined ? undefined : this.string(p[0], p[1]);
     };
+    const own = (key: string): string | undefined => (s[key] !== undefined ? this.string(s[key], `${field}.${key}`) : undefined);
+    const fromDefaults = (key: string): string | undefined => (defaults[key] !== undefined ? this.string(defaults[key], `defaults.${key}`) : undefined);
 
-    const host = (s.host !== undefined ? this.string(s.host, `${field}.host`) : undefined) ?? fromUrl.host ?? str('host');
-    const socketPath = str('socket');
-    if (!host && !socketPath) throw this.fail(`${field}.host`, 'missing: set host, url or socket');
+    const host = own('host') ?? fromUrl.host ?? fromDefaults('host') ?? opt?.host;
+    // As the stock client: an option file's socket applies only to localhost (or no host at all).
+    const socketPath = own('socket') ?? fromUrl.socket ?? fromDefaults('socket') ?? (!host || host === 'localhost' ? opt?.socket : undefined);
+    if (!host && !socketPath && !offline) throw this.fail(`${field}.host`, 'missing: set host, url or socket');
     const portPick = s.port !== undefined ? ([s.port, `${field}.port`] as const) : undefined;
     const port =
       portPick !== undefined
         ? this.positiveInt(portPick[0], portPick[1], 65535)
-        : (fromUrl.port ?? (defaults.port !== undefined ? this.positiveInt(defaults.port, 'defaults.port', 65535) : DEFAULT_PORT));
-    const user = (s.user !== undefined ? this.string(s.user, `${field}.user`) : undefined) ?? fromUrl.user ?? str('user');
-    if (!user) throw this.fail(`${field}.user`, 'missing: set user on the shard, in defaults, or in url');
-    const password =
-      (s.password !== undefined ? this.string(s.password, `${field}.password`) : undefined) ?? fromUrl.password ?? str('password') ?? '';
+        : (fromUrl.port ?? (defaults.port !== undefined ? this.positiveInt(defaults.port, 'defaults.port', 65535) : (opt?.port ?? DEFAULT_PORT)));
+    const user = own('user') ?? fromUrl.user ?? fromDefaults('user') ?? opt?.user;
+    if (!user && !offline) throw this.fail(`${field}.user`, 'missing: set user on the shard, in defaults, or in url');
+    const secret =
+      this.passwordAt(s, field) ??
+      (fromUrl.password !== undefined ? { password: new Secret(fromUrl.password) } : undefined) ??
+      this.passwordAt(defaults, 'defaults') ??
+      (opt?.password ? { password: opt.password, from: opt.from } : undefined) ?? { password: new Secret('') };
     const name = s.name !== undefined ? this.string(s.name, `${field}.name`) : host ? `${host}:${port}` : (socketPath ?? '');
     if (!/^[A-Za-z0-9_.:\-[\]/]+$/.test(name)) {
       throw this.fail(`${field}.name`, 'use letters, digits and . _ - : only');
@@ -245,20 +371,156 @@ class Validator {
     const concurrency = conPick ? this.positiveInt(conPick[0], conPick[1], 64) : DEFAULT_CONCURRENCY;
     const toPick = pick('timeoutSeconds');
     const timeoutSeconds = toPick ? this.positiveInt(toPick[0], toPick[1], 86400) : DEFAULT_TIMEOUT_SECONDS;
+    // TLS is one setting: the first place that says anything about it decides all of it.
+    const ssl =
+      s.ssl !== undefined
+        ? this.ssl(s.ssl, `${field}.ssl`)
+        : fromUrl.ssl !== undefined
+          ? fromUrl.ssl
+          : defaults.ssl !== undefined
+            ? this.ssl(defaults.ssl, 'defaults.ssl')
+            : opt?.ssl
+              ? this.optionFileSsl(opt)
+              : undefined;
 
     const shard: ShardConfig = {
       name,
       host: host ?? 'localhost',
       port,
-      user,
-      password: new Secret(password),
+      user: user ?? '',
+      password: secret.password,
       databases,
       exclude,
       concurrency,
       timeoutSeconds,
     };
     if (socketPath) shard.socketPath = socketPath;
+    if (ssl) shard.ssl = ssl;
+    if (secret.command) shard.passwordCommand = secret.command;
+    if (secret.from) shard.passwordFrom = secret.from;
     return shard;
+  }
+
+  /** The password set at one level (a shard or defaults): at most one of password, passwordFile, passwordCommand. */
+  passwordAt(o: Obj, prefix: string): { password: Secret; from?: string; command?: PasswordCommand } | undefined {
+    const set = ['password', 'passwordFile', 'passwordCommand'].filter((k) => o[k] !== undefined);
+    if (set.length === 0) return undefined;
+    if (set.length > 1) throw this.fail(`${prefix}.${set[1]}`, `give one of password, passwordFile, passwordCommand (${prefix}.${set[0]} is set too)`);
+    const field = `${prefix}.${set[0]}`;
+    if (set[0] === 'password') return { password: new Secret(this.string(o.password, field)) };
+    if (set[0] === 'passwordFile') {
+      const path = this.path(o.passwordFile, field);
+      if (this.opts.offline) return { password: new Secret(''), from: field };
+      return { password: new Secret(this.readPasswordFile(path, field)), from: field };
+    }
+    const raw = o.passwordCommand;
+    let argv: string[];
+    if (typeof raw === 'string') {
+      const text = this.string(raw, field);
+      if (text.trim() === '') throw this.fail(field, 'is empty; expected a command whose output is the password');
+      argv = ['/bin/sh', '-c', text];
+    } else if (Array.isArray(raw)) {
+      if (raw.length === 0) throw this.fail(field, 'is an empty list; expected [program, arg, ...]');
+      argv = raw.map((a, i) => this.string(a, `${field}[${i}]`));
+      if (argv[0]!.trim() === '') throw this.fail(`${field}[0]`, 'is empty; expected the program to run');
+    } else {
+      throw this.fail(field, `expected a command (run with sh -c) or a list [program, arg, ...], got ${describe(raw)}`);
+    }
+    return { password: new Secret(''), from: field, command: { argv, from: field } };
+  }
+
+  /** A file path; relative ones start at the config file's directory, `~/` at $HOME. */
+  path(value: unknown, field: string, baseDir = this.opts.baseDir): string {
+    const text = this.string(value, field);
+    if (text.trim() === '') throw this.fail(field, 'is empty; expected a file path');
+    return resolvePath(text, baseDir, this.env);
+  }
+
+  readPasswordFile(path: string, field: string): string {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? (e as Error).message);
+      throw this.fail(field, `cannot read ${path}: ${why}`);
+    }
+    const password = text.replace(/(\r?\n)+$/, '');
+    if (password === '') throw this.fail(field, `${path} is empty; expected the password`);
+    if (/[\r\n]/.test(password)) throw this.fail(field, `${path} has more than one line; expected just the password`);
+    return password;
+  }
+
+  /**
+   * `ssl: required | verify-ca | verify-identity | disabled` (or true/false), or
+   * `ssl: { ca, cert, key, rejectUnauthorized, mode }`. null = explicitly off.
+   */
+  ssl(value: unknown, field: string): TlsConfig | null {
+    if (typeof value === 'boolean') return value ? this.tls('required', {}, field, (k) => `${field}.${k}`) : null;
+    if (typeof value === 'string') {
+      const mode = parseTlsMode(this.string(value, field));
+      if (mode === undefined) throw this.fail(field, `expected required, verify-ca, verify-identity or disabled (or a mapping with ca, cert, key), got ${describe(value)}`);
+      return mode === 'disabled' ? null : this.tls(mode, {}, field, (k) => `${field}.${k}`);
+    }
+    const o = this.object(value, field);
+    this.onlyKeys(o, field, ['ca', 'cert', 'key', 'rejectUnauthorized', 'mode']);
+    const files = {
+      ca: o.ca === undefined ? undefined : this.string(o.ca, `${field}.ca`),
+      cert: o.cert === undefined ? undefined : this.string(o.cert, `${field}.cert`),
+      key: o.key === undefined ? undefined : this.string(o.key, `${field}.key`),
+    };
+    if (o.rejectUnauthorized !== undefined && typeof o.rejectUnauthorized !== 'boolean') {
+      throw this.fail(`${field}.rejectUnauthorized`, `expected true or false, got ${describe(o.rejectUnauthorized)}`);
+    }
+    let mode: TlsMode | 'disabled' | undefined;
+    if (o.mode !== undefined) {
+      mode = parseTlsMode(this.string(o.mode, `${field}.mode`));
+      if (mode === undefined) throw this.fail(`${field}.mode`, `expected required, verify-ca, verify-identity or disabled, got ${describe(o.mode)}`);
+      if (mode === 'disabled') {
+        if (files.ca || files.cert || files.key) throw this.fail(`${field}.mode`, 'is disabled but certificate files are given; drop one or the other');
+        return null;
+      }
+      if (o.rejectUnauthorized === false && mode !== 'required') {
+        throw this.fail(`${field}.rejectUnauthorized`, `false turns off the certificate check that mode ${mode} asks for; drop one of them`);
+      }
+    }
+    const finalMode: TlsMode = mode !== undefined && mode !== 'disabled' ? mode : o.rejectUnauthorized === false ? 'required' : 'verify-identity';
+    return this.tls(finalMode, files, field, (k) => `${field}.${k}`);
+  }
+
+  /** Build a TlsConfig, reading the PEM files now (unless offline) so a wrong path fails before any connection. */
+  tls(mode: TlsMode, files: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined }, from: string, fieldOf: (k: 'ca' | 'cert' | 'key') => string, baseDir = this.opts.baseDir): TlsConfig {
+    if (Boolean(files.cert) !== Boolean(files.key)) {
+      const missing = files.cert ? 'key' : 'cert';
+      throw this.failAt(fieldOf(missing), `missing: a client ${files.cert ? 'certificate needs its key' : 'key needs its certificate'}`);
+    }
+    const out: TlsConfig = { mode, from };
+    for (const k of ['ca', 'cert', 'key'] as const) {
+      const given = files[k];
+      if (given === undefined) continue;
+      if (given.trim() === '') throw this.failAt(fieldOf(k), 'is empty; expected a file path');
+      const path = resolvePath(given, baseDir, this.env);
+      out[`${k}File`] = path;
+      if (this.opts.offline) continue;
+      let read = this.#pem.get(`${k}\u0000${path}`);
+      if (!read) this.#pem.set(`${k}\u0000${path}`, (read = readPem(path, k === 'key' ? 'key' : 'certificate')));
+      if ('error' in read) throw this.failAt(fieldOf(k), read.error);
+      if (k === 'key') out.key = new Secret(read.text);
+      else out[k] = read.text;
+    }
+    return out;
+  }
+
+  /** TLS from the option file; its paths start at the current directory, as for the stock client. */
+  optionFileSsl(opt: ClientOptions): TlsConfig | null {
+    const ssl = opt.ssl!;
+    if (ssl.mode === 'disabled') return null;
+    return this.tls(ssl.mode ?? 'required', { ca: ssl.ca, cert: ssl.cert, key: ssl.key }, opt.from, (k) => `${ssl.where}: ssl-${k}`, process.cwd());
+  }
+
+  /** A failure whose "field" may be a `file:line: key` place outside the config (an option file, a URL parameter). */
+  failAt(place: string, message: string): UsageError {
+    return /^\S+:\d+: /.test(place) ? new UsageError(`${place}: ${message}`) : this.fail(place, message);
   }
 
   thresholds(value: unknown): Thresholds {
@@ -338,4 +600,19 @@ function distance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+function parseTlsMode(text: string): TlsMode | 'disabled' | undefined {
+  const t = text.trim().toLowerCase().replace(/_/g, '-');
+  if (t === 'required' || t === 'verify-ca' || t === 'verify-identity' || t === 'disabled') return t;
+  return undefined;
+}
+
+/** `~/x` → $HOME/x; relative → from baseDir (default: the current directory). */
+function resolvePath(path: string, baseDir: string | undefined, env: Env): string {
+  if (path === '~' || path.startsWith('~/')) {
+    const home = env.HOME;
+    if (home) return resolve(home, path.slice(2));
+  }
+  return isAbsolute(path) ? path : resolve(baseDir ?? process.cwd(), path);
 }

@@ -5,29 +5,33 @@
  * - every session is READ ONLY with a statement timeout (see queries.sessionSetup);
  * - a shard that fails never stops the others: its error lands in `errors[]`.
  */
-import { CompiledQuery, Kysely, MysqlDialect } from 'kysely';
-import { createPool, type Pool } from 'mysql2';
 import picomatch from 'picomatch';
-import { redact } from '../errors.js';
 import type { CheckConfig, Inventory, ShardConfig } from '../config/types.js';
+import { assessCoverage, coverageMessage, mysqlActiveRoles } from '../connect/coverage.js';
+import { Credentials } from '../connect/credentials.js';
+import { Access, accountOf, parseGrants } from '../connect/grants.js';
+import { describeError as describeConnectError, isPrivilegeError, openSession, step, StageError } from '../connect/session.js';
 import { counterKnown, keyColumn, leadsIndex } from '../model/keys.js';
 import type { Database, ServerInfo, ShardError, ShardSnapshot, Snapshot } from '../model/types.js';
 import { referencedColumns, resolveRelationships } from '../relations/relationships.js';
 import { applyMaxValues, normalizeCatalog } from './normalize.js';
+import { toBigInt } from '../model/integers.js';
+import { declaredSequences } from '../vitess/config.js';
 import {
   detectFlavor,
   readDatabases,
   readForeignKeys,
+  readGrants,
   readIndexes,
   readIntegerColumns,
   readMaxValues,
+  readSequenceRows,
   readServer,
   readServerVariables,
+  readSession,
   readTables,
   readTriggers,
-  sessionSetup,
   type Db,
-  type InformationSchema,
   type MaxTarget,
 } from './queries.js';
 
@@ -50,53 +54,79 @@ export interface CollectOptions {
 
 export async function collectSnapshot(inventory: Inventory, options: CollectOptions = {}): Promise<Snapshot> {
   const now = options.now ?? (() => new Date());
-  const results: (ShardSnapshot | ShardError)[] = new Array(inventory.shards.length);
+  const results: { snapshot?: ShardSnapshot; error?: ShardError }[] = new Array(inventory.shards.length);
+  const credentials = new Credentials();
   let done = 0;
   await mapLimit(inventory.shards, inventory.shardConcurrency, async (shard, i) => {
-    let result: ShardSnapshot | ShardError;
+    let result: { snapshot?: ShardSnapshot; error?: ShardError };
     try {
-      result = await collectShard(shard, inventory);
+      const snapshot = await collectShard(shard, inventory, { credentials });
+      // Partial results stay; a shard that saw less than it was asked to is still an error (exit 2).
+      result = snapshot.coverage && !snapshot.coverage.complete ? { snapshot, error: { shard: shard.name, message: coverageMessage(snapshot.coverage) } } : { snapshot };
     } catch (e) {
-      result = { shard: shard.name, message: describeError(e, shard) };
+      result = { error: { shard: shard.name, message: describeError(e, shard) } };
     }
     results[i] = result;
     done++;
-    options.onProgress?.({ shardsDone: done, shardsTotal: inventory.shards.length, shard: shard.name, ok: !('message' in result) });
+    options.onProgress?.({ shardsDone: done, shardsTotal: inventory.shards.length, shard: shard.name, ok: !result.error });
   });
   const shards: ShardSnapshot[] = [];
   const errors: ShardError[] = [];
   for (const r of results) {
-    if ('message' in r) errors.push(r);
-    else shards.push(r);
+    if (r.snapshot) shards.push(r.snapshot);
+    if (r.error) errors.push(r.error);
   }
   return { version: 1, takenAt: now().toISOString(), shards, errors };
 }
 
-/** Read one server. Throws on any failure (the caller turns it into a ShardError). */
-export async function collectShard(shard: ShardConfig, config: CheckConfig): Promise<ShardSnapshot> {
-  const { db, pool } = openShard(shard);
-  const deadlineMs = shard.timeoutSeconds * 1000 + 2000;
+export interface CollectShardOptions {
+  /** Shared by the shards of one run, so a `passwordCommand` runs once for all shards that use it. */
+  credentials?: Credentials;
+}
+
+/**
+ * Read one server. Throws when it cannot be read at all (the caller turns it into a ShardError).
+ * When the session may not see everything the inventory asks for, it still returns what it read,
+ * with `coverage.complete = false` and the gaps.
+ */
+export async function collectShard(shard: ShardConfig, config: CheckConfig, options: CollectShardOptions = {}): Promise<ShardSnapshot> {
+  const session = await openSession(shard, options.credentials);
+  const { db } = session;
   try {
-    const server = await withDeadline(readServer(db), deadlineMs, shard);
-    const vars = await withDeadline(readServerVariables(db), deadlineMs, shard);
-    const all = await withDeadline(readDatabases(db), deadlineMs, shard);
-    const databases = selectDatabases(all, shard.databases, shard.exclude);
-    if (databases.length === 0) {
+    const server = await step(shard, 'connecting', () => readServer(db));
+    const vars = await step(shard, 'reading server variables', () => readServerVariables(db));
+    const flavor = detectFlavor(server);
+    const who = await step(shard, 'reading the session user', () => readSession(db));
+    const grantRows = await step(shard, 'reading the session grants (SHOW GRANTS)', () =>
+      readGrants(db, flavor === 'mysql' ? mysqlActiveRoles(who.currentRole) : []),
+    );
+    const access = new Access(parseGrants(grantRows));
+    const all = await step(shard, 'listing databases', () => readDatabases(db));
+    const matched = selectDatabases(all, shard.databases, shard.exclude);
+    if (matched.length === 0) {
       const what = shard.databases.length ? `databases: ${shard.databases.join(', ')}` : 'no database other than the system ones';
       throw new Error(`nothing to scan: ${shard.databases.length ? `no database matches ${what}` : `the server has ${what}`}` +
-        (shard.exclude.length ? ` (exclude: ${shard.exclude.join(', ')})` : '') + ` — ${all.length} visible to this user`);
+        (shard.exclude.length ? ` (exclude: ${shard.exclude.join(', ')})` : '') + ` — ${all.length} visible to this user` +
+        (access.listsAllDatabases ? '' : ' (it lists only databases it has privileges on: GRANT SHOW DATABASES ON *.* lets it see the others)'));
     }
     // Five catalog reads, each once for all matched databases, sharing the pool's connections.
-    const [tables, columns, indexes, foreignKeys, triggers] = await Promise.all([
-      withDeadline(readTables(db, databases), deadlineMs, shard),
-      withDeadline(readIntegerColumns(db, databases), deadlineMs, shard),
-      withDeadline(readIndexes(db, databases), deadlineMs, shard),
-      withDeadline(readForeignKeys(db, databases), deadlineMs, shard),
-      withDeadline(readTriggers(db, databases), deadlineMs, shard),
-    ]);
-    const dbs = normalizeCatalog({ tables, columns, indexes, foreignKeys, triggers }, databases);
+    // The server shows only what the user has privileges on; coverage below says what that left out.
+    const [tables, columns, indexes, foreignKeys, triggers] = await step(shard, 'reading the catalog (information_schema)', () =>
+      Promise.all([
+        readTables(db, matched),
+        readIntegerColumns(db, matched),
+        readIndexes(db, matched),
+        readForeignKeys(db, matched),
+        readTriggers(db, matched),
+      ]),
+    );
+    const tablesByDatabase = new Map<string, number>();
+    for (const t of tables) tablesByDatabase.set(t.db, (tablesByDatabase.get(t.db) ?? 0) + 1);
+    // A database the session has no right on at all is not "empty": leave it out of the snapshot.
+    const visible = matched.filter((d) => access.seesAllTables(d) || (tablesByDatabase.get(d) ?? 0) > 0 || access.tablesGrantedIn(d).length > 0);
+    const dbs = normalizeCatalog({ tables, columns, indexes, foreignKeys, triggers }, visible);
     const info: ServerInfo = {
-      flavor: detectFlavor(server),
+      flavor,
       version: server.version,
       binlogFormat: vars.binlogFormat,
       binlogRowImage: vars.binlogRowImage,
@@ -106,17 +136,67 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig): Pro
     if (server.versionComment) info.versionComment = server.versionComment;
     const snapshot: ShardSnapshot = { name: shard.name, server: info, databases: dbs };
 
-    const targets = maxTargets(snapshot, config);
-    const batches: MaxTarget[][] = [];
-    for (let i = 0; i < targets.length; i += MAX_BATCH) batches.push(targets.slice(i, i + MAX_BATCH));
-    await mapLimit(batches, shard.concurrency, async (batch) => {
-      const rows = await withDeadline(readMaxValues(db, batch), deadlineMs, shard);
-      applyMaxValues(dbs, batch, rows);
+    const denied = await readAllMaxValues(shard, db, dbs, maxTargets(snapshot, config), access);
+    for (const t of sequenceTargets(snapshot, config)) {
+      const rows = await step(shard, `reading the sequence table ${t.database}.${t.table}`, () => readSequenceRows(db, t.database, t.table));
+      const table = dbs.find((d) => d.name === t.database)?.tables.find((x) => x.name === t.table);
+      if (table) table.sequenceRows = rows.map((r) => ({ id: toBigInt(r.id), nextId: toBigInt(r.nextId), cache: toBigInt(r.cache) }));
+    }
+    snapshot.coverage = assessCoverage({
+      access,
+      account: accountOf(who.currentUser),
+      matched,
+      globs: shard.databases,
+      tablesByDatabase,
+      deniedMax: denied,
     });
     return snapshot;
+  } catch (e) {
+    throw rememberSecrets(e, session.secrets);
   } finally {
-    await closeQuietly(db, pool);
+    await session.close();
   }
+}
+
+/**
+ * MAX() reads in batches of MAX_BATCH. A read the server refuses for lack of privilege is not a
+ * failure of the shard: it is returned (a coverage gap). Columns the grants say are off limits are
+ * probed once per database, not once per column.
+ */
+async function readAllMaxValues(shard: ShardConfig, db: Db, dbs: Database[], targets: MaxTarget[], access: Access): Promise<MaxTarget[]> {
+  const denied: MaxTarget[] = [];
+  const allowed = targets.filter((t) => access.canSelect(t.database, t.table, t.column));
+  const doubtful = targets.filter((t) => !access.canSelect(t.database, t.table, t.column));
+  const label = (batch: MaxTarget[]) =>
+    batch.length === 1 ? `reading MAX(${batch[0]!.column}) of ${batch[0]!.database}.${batch[0]!.table}` : `reading MAX() of ${batch.length} columns`;
+  /** Read a batch; on a privilege error, column by column. */
+  const read = async (batch: MaxTarget[]): Promise<void> => {
+    try {
+      const rows = await step(shard, label(batch), () => readMaxValues(db, batch));
+      applyMaxValues(dbs, batch, rows);
+    } catch (e) {
+      const cause = e instanceof StageError ? e.cause : e;
+      if (!isPrivilegeError(cause)) throw e;
+      if (batch.length === 1) {
+        denied.push(batch[0]!);
+        return;
+      }
+      for (const t of batch) await read([t]);
+    }
+  };
+  const batches: MaxTarget[][] = [];
+  for (let i = 0; i < allowed.length; i += MAX_BATCH) batches.push(allowed.slice(i, i + MAX_BATCH));
+  await mapLimit(batches, shard.concurrency, read);
+  // Grants say no: try one column per database; if the server agrees, the rest of that database is denied too.
+  const byDb = new Map<string, MaxTarget[]>();
+  for (const t of doubtful) byDb.set(t.database, [...(byDb.get(t.database) ?? []), t]);
+  await mapLimit([...byDb.values()], shard.concurrency, async (list) => {
+    const before = denied.length;
+    await read([list[0]!]);
+    if (denied.length > before) denied.push(...list.slice(1));
+    else for (let i = 1; i < list.length; i += MAX_BATCH) await read(list.slice(i, i + MAX_BATCH));
+  });
+  return denied.sort((a, b) => (a.database + a.table + a.column < b.database + b.table + b.column ? -1 : 1));
 }
 
 /**
@@ -152,86 +232,39 @@ export function maxTargets(shard: ShardSnapshot, config: CheckConfig): MaxTarget
   return out;
 }
 
+/** Vitess sequence tables that live on this shard (declared in a VSchema of a keyspace this shard holds). */
+export function sequenceTargets(shard: ShardSnapshot, config: CheckConfig): { database: string; table: string }[] {
+  if (!config.vitess) return [];
+  const out: { database: string; table: string }[] = [];
+  for (const ks of config.vitess.keyspaces) {
+    if (!ks.shards.includes(shard.name)) continue;
+    const d = shard.databases.find((x) => x.name === ks.database);
+    if (!d) continue;
+    for (const s of declaredSequences({ keyspaces: [ks] })) {
+      if (d.tables.some((t) => t.name === s.table)) out.push({ database: ks.database, table: s.table });
+    }
+  }
+  return out;
+}
+
 export function selectDatabases(all: string[], include: string[], exclude: string[]): string[] {
   const inc = include.length ? picomatch(include) : () => true;
   const exc = exclude.length ? picomatch(exclude) : () => false;
   return all.filter((d) => inc(d) && !exc(d));
 }
 
-function openShard(shard: ShardConfig): { db: Db; pool: Pool } {
-  const pool = createPool({
-    host: shard.host,
-    port: shard.port,
-    ...(shard.socketPath ? { socketPath: shard.socketPath } : {}),
-    user: shard.user,
-    password: shard.password.reveal(),
-    connectionLimit: shard.concurrency,
-    maxIdle: shard.concurrency,
-    connectTimeout: Math.min(shard.timeoutSeconds, 30) * 1000,
-    // Without these, BIGINT values above 2^53 come back rounded.
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: true,
-    multipleStatements: false,
-  });
-  // A pool-level error (server gone) must not become an unhandled 'error' event.
-  pool.on('error' as 'connection', () => undefined);
-  const db = new Kysely<InformationSchema>({
-    dialect: new MysqlDialect({
-      pool,
-      onCreateConnection: async (conn) => {
-        const r = await conn.executeQuery<{ version: string; versionComment: string | null }>(
-          CompiledQuery.raw('select @@version as version, @@version_comment as versionComment'),
-        );
-        const server = r.rows[0] ?? { version: '', versionComment: null };
-        for (const stmt of sessionSetup(server, shard.timeoutSeconds)) await conn.executeQuery(CompiledQuery.raw(stmt));
-      },
-    }),
-  });
-  return { db, pool };
+const SECRETS = new WeakMap<object, readonly string[]>();
+
+/** Keep the password a failed read used, so its message can be scrubbed of it. */
+function rememberSecrets(e: unknown, secrets: readonly string[]): unknown {
+  if (e && typeof e === 'object') SECRETS.set(e, secrets);
+  return e;
 }
 
-async function closeQuietly(db: Db, pool: Pool): Promise<void> {
-  const t = setTimeout(() => {
-    // A server that stopped answering: do not wait for a polite goodbye.
-    try {
-      (pool as unknown as { _allConnections?: { toArray?: () => { destroy: () => void }[] } })._allConnections?.toArray?.().forEach((c) => c.destroy());
-    } catch {
-      /* already gone */
-    }
-  }, 2000);
-  try {
-    await db.destroy();
-  } catch {
-    /* the shard's error, if any, is already recorded */
-  } finally {
-    clearTimeout(t);
-  }
-}
-
-class DeadlineError extends Error {}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, shard: ShardConfig): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`no answer within ${shard.timeoutSeconds}s (timeoutSeconds)`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** One line, naming what failed, never the password. */
+/** One line, naming what failed and what to do, never the password. */
 export function describeError(e: unknown, shard: ShardConfig): string {
-  const err = e as { code?: string; errno?: number; message?: string; sqlMessage?: string };
-  let msg = err?.sqlMessage ?? err?.message ?? String(e);
-  if (err?.code === 'ER_STATEMENT_TIMEOUT' || /max_statement_time|maximum statement execution time/i.test(msg)) {
-    msg = `a catalog read exceeded ${shard.timeoutSeconds}s (timeoutSeconds): ${msg}`;
-  } else if (err?.code === 'ETIMEDOUT') {
-    msg = `connect to ${shard.host}:${shard.port} timed out`;
-  } else if (err?.code === 'ENOTFOUND' || err?.code === 'EAI_AGAIN') {
-    msg = `unknown host ${shard.host}`;
-  }
-  msg = msg.split('\n')[0] ?? msg;
-  return redact(msg, [shard.password.reveal()]);
+  const secrets = e && typeof e === 'object' ? SECRETS.get(e) : undefined;
+  return describeConnectError(e, shard, secrets ?? []);
 }
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {

@@ -304,6 +304,18 @@ export async function readTriggers(db: Db, databases: string[]): Promise<RawTrig
     .execute();
 }
 
+export interface RawSequenceRow {
+  id: string | null;
+  nextId: string | null;
+  cache: string | null;
+}
+
+/** A Vitess sequence table's row(s): `next_id` is the next id to hand out, `cache` the block size. */
+export async function readSequenceRows(db: Db, database: string, table: string): Promise<RawSequenceRow[]> {
+  const r = await sql<RawSequenceRow>`select cast(id as char) as id, cast(next_id as char) as nextId, cast(cache as char) as cache from ${sql.id(database, table)} limit 10`.execute(db);
+  return r.rows;
+}
+
 export interface MaxTarget {
   database: string;
   table: string;
@@ -322,4 +334,57 @@ export async function readMaxValues(db: Db, targets: MaxTarget[]): Promise<RawMa
   );
   const r = await sql<RawMaxRow>`${sql.join(parts, sql` union all `)}`.execute(db);
   return r.rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The session itself: who it is, what it may read, how it is encrypted (coverage and `headroom doctor`).
+
+export interface RawSessionRow {
+  currentUser: string;
+  /** MariaDB: the active role or NULL; MySQL 8: `NONE` or a list of `role`@`host`. */
+  currentRole: string | null;
+}
+
+/** CURRENT_USER() (the account the server matched, e.g. `headroom@%`) and the active role(s). */
+export async function readSession(db: Db): Promise<RawSessionRow> {
+  const r = await sql<RawSessionRow>`select current_user() as currentUser, current_role() as currentRole`
+    .execute(db)
+    .catch(() => sql<RawSessionRow>`select current_user() as currentUser, null as currentRole`.execute(db));
+  const row = r.rows[0];
+  if (!row) throw new Error('the server did not say who this session is');
+  return row;
+}
+
+/**
+ * `SHOW GRANTS`: the session's own grants (always allowed). MariaDB includes the active role's
+ * grants; MySQL 8 expands active roles only with `USING`, so pass them (from CURRENT_ROLE()).
+ */
+export async function readGrants(db: Db, mysqlRoles: string[] = []): Promise<string[]> {
+  const stmt = mysqlRoles.length
+    ? sql`show grants for current_user() using ${sql.raw(mysqlRoles.join(', '))}`
+    : sql`show grants`;
+  const r = await stmt.execute(db);
+  return (r.rows as Record<string, string>[]).map((row) => String(Object.values(row)[0] ?? ''));
+}
+
+/** `SHOW DATABASES`, without the system ones: what the session can see (all of them only with SHOW DATABASES or a global privilege). */
+export async function showDatabases(db: Db): Promise<string[]> {
+  const r = await sql<Record<string, string>>`show databases`.execute(db);
+  return r.rows.map((row) => String(Object.values(row)[0])).filter((d) => !SYSTEM_DATABASES.includes(d)).sort();
+}
+
+export interface RawTlsStatus {
+  /** `TLSv1.3`, or '' on a plain connection. */
+  version: string;
+  cipher: string;
+  /** @@have_ssl: YES, DISABLED, NO, or null when the server has no such variable. */
+  haveSsl: string | null;
+}
+
+/** `SHOW SESSION STATUS LIKE 'Ssl_%'` (this connection's TLS) and whether the server offers TLS at all. */
+export async function readTlsStatus(db: Db): Promise<RawTlsStatus> {
+  const r = await sql<{ Variable_name: string; Value: string }>`show session status like 'Ssl_%'`.execute(db);
+  const get = (n: string) => r.rows.find((x) => x.Variable_name.toLowerCase() === n)?.Value ?? '';
+  const v = await sql<{ Variable_name: string; Value: string }>`show global variables like 'have_ssl'`.execute(db).catch(() => ({ rows: [] }));
+  return { version: get('ssl_version'), cipher: get('ssl_cipher'), haveSsl: v.rows[0]?.Value ?? null };
 }

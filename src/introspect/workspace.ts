@@ -40,7 +40,12 @@ export function splitDdl(text: string, file: string): DdlStatement[] {
     const body = stripComments(p.text).trim();
     if (body === '') continue; // comment-only piece: the server would answer "Query was empty"
     const pos = p.trimStart ?? p.start;
-    const stmt = { file, line: pos.line + 1, column: pos.column + 1, text: p.text };
+    // Point at the statement itself, past any comment lines in front of it.
+    const lead = /^(?:\s+|--[^\n]*(?:\n|$)|#[^\n]*(?:\n|$)|\/\*(?!!)[\s\S]*?\*\/)*/.exec(p.text)?.[0] ?? '';
+    const leadLines = lead.split('\n');
+    const line = pos.line + leadLines.length;
+    const column = leadLines.length > 1 ? leadLines[leadLines.length - 1]!.length + 1 : pos.column + lead.length + 1;
+    const stmt = { file, line, column, text: p.text };
     // The schema must land in the workspace, nowhere else.
     if (/^(USE\s|CREATE\s+(DATABASE|SCHEMA)\b|DROP\s+(DATABASE|SCHEMA)\b|ALTER\s+(DATABASE|SCHEMA)\b)/i.test(body)) {
       throw new UsageError(

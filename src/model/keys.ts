@@ -35,6 +35,9 @@ export function currentValue(table: Table, columnName: string): bigint | null {
   if (column?.autoIncrement && table.autoIncrement !== null) best = table.autoIncrement - 1n;
   const max = table.maxValues[columnName];
   if (max !== undefined && max !== null && (best === null || max > best)) best = max;
+  // A Vitess global sequence feeds every shard: its counter is the key's current value.
+  const seq = table.sequence;
+  if (seq && seq.column === columnName && seq.current !== null && (best === null || seq.current > best)) best = seq.current;
   return best;
 }
 

@@ -61,6 +61,26 @@ export interface Table {
   triggers: number;
   /** MAX(column) read with an index dive, for the columns where it was needed. `null` = table empty. */
   maxValues: Record<string, bigint | null>;
+  /** Vitess sequence table rows (id, next_id, cache): read only for tables a VSchema declares as sequences. */
+  sequenceRows?: SequenceRow[];
+  /** Set by the Vitess stage (not stored): this table's key gets its ids from a global sequence. */
+  sequence?: TableSequence;
+}
+
+export interface SequenceRow {
+  id: bigint | null;
+  nextId: bigint | null;
+  cache: bigint | null;
+}
+
+export interface TableSequence {
+  keyspace: string;
+  /** The sequence table, `keyspace.table`. */
+  name: string;
+  column: string;
+  /** next_id − 1: ids up to it may already be handed out (the primary tablet reserves blocks of `cache`). */
+  current: bigint | null;
+  cache: bigint | null;
 }
 
 export interface Database {
@@ -85,6 +105,36 @@ export interface ShardSnapshot {
   name: string;
   server: ServerInfo | null;
   databases: Database[];
+  /** What the session could and could not see (live reads only; absent in snapshot files). */
+  coverage?: ShardCoverage;
+}
+
+/**
+ * How much of what the inventory asked for a shard's session could read. information_schema
+ * shows only what the user has privileges on, so a user without rights sees fewer tables, silently.
+ */
+export interface ShardCoverage {
+  /** Databases the shard's globs match among those SHOW DATABASES lists (all of them only with the SHOW DATABASES privilege). */
+  databasesMatched: number;
+  /** Of those, the databases whose catalog the session could read in full. */
+  databasesRead: number;
+  /** Tables read from the catalog. */
+  tablesRead: number;
+  /** Every matched database read in full, every needed MAX() allowed, and the database list itself complete. */
+  complete: boolean;
+  /** What was missed, one line each (empty when complete). */
+  gaps: string[];
+  /** GRANT statements that would make the scan complete. */
+  fix: string[];
+}
+
+/** A shard's coverage in the report summary. `databasesMatched` is null when the shard could not be read at all. */
+export interface CoverageSummary {
+  shard: string;
+  databasesMatched: number | null;
+  databasesRead: number;
+  tablesRead: number;
+  complete: boolean;
 }
 
 export interface ShardError {
@@ -150,6 +200,37 @@ export interface Finding {
   message: string;
   /** Link to the runbook of this finding's widening group (set by `attachRunbookLinks`). */
   runbook?: string;
+  /** Fleet-wide findings (Vitess): every shard affected. */
+  shards?: string[];
+  /** Vitess: the global sequence feeding this key. */
+  sequence?: { keyspace: string; table: string };
+  /** Time to exhaustion of this finding's counter, from history (set by `applyForecasts`; docs/history-and-forecast.md). */
+  forecast?: KeyForecast;
+}
+
+/** A counter's growth and the migration rule's verdict (pk-capacity and fk-capacity, with `--history`). */
+export interface KeyForecast {
+  /** `ok`: a rate; `unknown`: fewer than 2 usable observations; `not-growing`: rate ≤ 0; `exhausted`: no ids left. */
+  status: 'ok' | 'unknown' | 'not-growing' | 'exhausted';
+  /** `shard/database/table.column` of the counter: the key itself, or for fk-capacity the referenced key. */
+  counter: string;
+  /** Usable observations in the window. */
+  observations: number;
+  windowDays: number;
+  /** Growth in ids per day (Theil–Sen); null unless `ok`. */
+  idsPerDay: number | null;
+  /** Days until `current` reaches `max` at that rate; 0 when exhausted; null when unknown or not growing. */
+  daysLeft: number | null;
+  /** `YYYY-MM-DD` (UTC) of `daysLeft`. */
+  date: string | null;
+  /** The planner's estimate for widening the counter's group, in days; null when it has none. */
+  migrationDays: { low: number; high: number } | null;
+  /** `migrationDays.high × policy.safetyFactor + policy.leadDays`: critical below it, warning below twice it. */
+  criticalBelowDays: number | null;
+  /** The rule that set `severity`: `ratio` (thresholds) or `migration` (days left vs. the fix's time). */
+  rule: 'ratio' | 'migration';
+  /** What the forecast dropped or assumed (a bad reading, a one-time jump, a reset), for people. */
+  notes: string[];
 }
 
 export interface Summary {
@@ -158,6 +239,8 @@ export interface Summary {
   tables: number;
   findings: Record<Severity, number>;
   errors: number;
+  /** Per shard: databases matched vs. read, tables read (reports built by runChecks always have it). */
+  coverage?: CoverageSummary[];
 }
 
 export interface Report {

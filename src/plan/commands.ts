@@ -3,6 +3,7 @@
  * Every DDL states ALGORITHM= and LOCK= so a wrong assumption fails fast
  * (errors 1846 / "LOCK=NONE is not supported") instead of silently locking harder.
  */
+import { createHash } from 'node:crypto';
 import type { Column, ForeignKey } from '../model/types.js';
 import type { GroupMember, Policy } from './types.js';
 
@@ -129,10 +130,12 @@ export function ghostCommands(conn: Connection, database: string, table: string,
     '--max-lag-millis=1500',
     '--cut-over=default',
     `--cut-over-lock-timeout-seconds=${Math.min(policy.lockWaitTimeoutSeconds, 10)}`,
-    `--postpone-cut-over-flag-file=${flag}`,
+    `--postpone-cut-over-flag-file=${sh(flag)}`,
+    // Each gh-ost process must have its own server id when several run at once (doc/command-line-flags.md).
+    `--replica-server-id=${replicaServerId(database, table)}`,
     '--verbose',
   ].join(' ');
-  return [`touch ${flag}`, run, `${run} --execute`, `rm ${flag}    # when the copy is done and you are ready: gh-ost cuts over`];
+  return [`touch ${sh(flag)}`, run, `${run} --execute`, `rm ${sh(flag)}    # when the copy is done and you are ready: gh-ost cuts over`];
 }
 
 export function spiritCommands(conn: Connection, database: string, table: string, clauses: string, policy: Policy): string[] {
@@ -151,7 +154,8 @@ export function spiritCommands(conn: Connection, database: string, table: string
       '--replica-max-lag=10s',
       '--defer-cutover',
     ].join(' '),
-    `mysql -e ${sh(`DROP TABLE ${qt(database, `_${table}_sentinel`)}`)}    # when ready: Spirit cuts over`,
+    // Current Spirit names its sentinel _spirit_sentinel; releases before 2024 used _<table>_sentinel.
+    `mysql -e ${sh(`DROP TABLE IF EXISTS ${qt(database, '_spirit_sentinel')}, ${qt(database, `_${table}_sentinel`)}`)}    # when ready: Spirit cuts over`,
   ];
 }
 
@@ -160,4 +164,9 @@ export function vitessCommands(keyspace: string, table: string, clauses: string)
     `vtctldclient ApplySchema --ddl-strategy "vitess --postpone-completion" --sql ${sh(`ALTER TABLE ${q(table)} ${clauses}`)} ${sh(keyspace)}`,
     `vtctldclient OnlineDDL complete ${sh(keyspace)} <uuid printed above>    # when ready`,
   ];
+}
+
+/** A stable server id per table for gh-ost's replication client, away from gh-ost's default 99999. */
+export function replicaServerId(database: string, table: string): number {
+  return 100000 + (Number.parseInt(createHash('sha256').update(`${database}.${table}`).digest('hex').slice(0, 8), 16) % 2_000_000_000);
 }

@@ -25,7 +25,8 @@ import {
 } from './commands.js';
 import { buildGroups, shardContexts, type ShardContext, type WideningGroup } from './groups.js';
 import { DEFAULT_POLICY } from './policy.js';
-import { chooseTool, type TableFacts } from './tools.js';
+import { applySequences } from '../vitess/sequences.js';
+import { chooseTool, hasUsableUniqueKey, type TableFacts } from './tools.js';
 import type { Estimate, GroupMember, Plan, Policy, ShardSchedule, Step, WideningPlan } from './types.js';
 
 export interface PlanOptions {
@@ -40,7 +41,7 @@ export interface PlanOptions {
 
 export function planWidenings(findings: readonly Finding[], snapshot: Snapshot, config: CheckConfig, options: PlanOptions = {}): Plan {
   const policy = options.policy ?? DEFAULT_POLICY;
-  const contexts = shardContexts(snapshot, config);
+  const contexts = shardContexts(config.vitess ? applySequences(snapshot, config.vitess) : snapshot, config);
   let selected = findings;
   if (options.finding) selected = findings.filter((f) => f.id === options.finding);
   let groups = buildGroups(selected, contexts, policy);
@@ -131,10 +132,16 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
           : 'first allowed tool in policy.tools'
       : undefined;
     if (!chosen) {
-      blocked.push(`${database}.${tableName}: no allowed tool can change it — ${checks.map((c) => `${c.tool}: ${c.reasons.join('; ')}`).join(' | ')}`);
+      const noKey = !hasUsableUniqueKey(t, false);
+      blocked.push(
+        `${database}.${tableName}: no allowed tool can change it — ${checks.map((c) => `${c.tool}: ${c.reasons.join('; ')}`).join(' | ')}. ` +
+          (noKey
+            ? 'What remains: add a PRIMARY KEY (or a NOT NULL UNIQUE key) to the table first, or allow a direct ALTER for it under policy.directAlter (writes wait for the whole copy).'
+            : 'What remains: remove what blocks the tools above (e.g. drop and later re-create triggers), add a tool to policy.tools, or allow a direct ALTER under policy.directAlter.'),
+      );
     }
     if (policy.maxTableBytes > 0n && (t.dataBytes ?? 0n) + (t.indexBytes ?? 0n) > policy.maxTableBytes) {
-      warnings.push(`${database}.${tableName} is larger than policy.maxTableBytes: check free disk (${estimate.diskBytes} bytes needed) before starting`);
+      warnings.push(`${database}.${tableName} is larger than policy.maxTableBytes: check free disk (${estimate.diskBytes ?? '?'} bytes needed) before starting`);
     }
     const notes: string[] = [];
     if (t.rowsEstimate !== null) notes.push(`~${t.rowsEstimate} rows (TABLE_ROWS, an estimate: the range assumes ${policy.rowsUncertainty.low}×–${policy.rowsUncertainty.high}×) at ${policy.copyRowsPerSecond} rows/s (policy.copyRowsPerSecond).`);
@@ -149,7 +156,7 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
       table: tableName,
       ...(chosen ? { tool: chosen } : {}),
       ...(toolReason ? { toolReason } : {}),
-      commands: chosen ? toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0) : [],
+      commands: chosen ? toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0, t.sequence?.keyspace) : [],
       estimate,
       notes,
       irreversible: false,
@@ -175,6 +182,19 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     });
   }
 
+  const keyTable = table(keyMember.ref);
+  if (keyTable.sequence) {
+    warnings.push(
+      `${keyMember.ref.table}.${keyMember.ref.column} gets its ids from Vitess sequence ${keyTable.sequence.name}, shared by every shard of keyspace ${keyTable.sequence.keyspace}: ` +
+        'widen it on every shard before the sequence passes the old max — the first shard still narrow rejects inserts. Vitess Online DDL ' +
+        '(vtctldclient ApplySchema --ddl-strategy "vitess --postpone-completion") runs one migration on all shards; with per-shard gh-ost or pt-online-schema-change runs, every run must have cut over in time.',
+    );
+  }
+  if (!keyMember.needsChange && keyMember.current.dataType === 'bigint' && group.triggeredBy.some((id) => id.startsWith('pk-capacity:') || id.startsWith('sequence-capacity:'))) {
+    warnings.push(
+      `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type, and is itself running out: widening the columns that reference it does not help the key.`,
+    );
+  }
   const changes = group.members.filter((m) => m.needsChange);
   if (changes.length === 0) {
     blocked.push(
@@ -208,14 +228,27 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     total: {
       secondsLow: copies.reduce((n, s) => n + s.estimate!.secondsLow, 0),
       secondsHigh: copies.reduce((n, s) => n + s.estimate!.secondsHigh, 0),
-      diskBytes: copies.reduce((n, s) => (s.estimate!.diskBytes > n ? s.estimate!.diskBytes : n), 0n),
+      // The largest copy of known size (space is freed after each); null when no copy's size is known. Steps of unknown size say so.
+      diskBytes: copies.reduce<bigint | null>((n, s) => {
+        const d = s.estimate!.diskBytes;
+        return d === null ? n : n === null || d > n ? d : n;
+      }, copies.length ? null : 0n),
     },
     blocked,
     warnings,
   };
 }
 
-function toolCommands(tool: Step['tool'] & string, conn: Connection, database: string, table: string, clauses: string, policy: Policy, parentFks: boolean): string[] {
+function toolCommands(
+  tool: Step['tool'] & string,
+  conn: Connection,
+  database: string,
+  table: string,
+  clauses: string,
+  policy: Policy,
+  parentFks: boolean,
+  keyspace?: string,
+): string[] {
   switch (tool) {
     case 'direct':
       return directAlterSql(database, table, clauses, policy);
@@ -226,20 +259,12 @@ function toolCommands(tool: Step['tool'] & string, conn: Connection, database: s
     case 'spirit':
       return spiritCommands(conn, database, table, clauses, policy);
     case 'vitess':
-      return vitessCommands(database.replace(/^vt_/, ''), table, clauses);
+      return vitessCommands(keyspace ?? database.replace(/^vt_/, ''), table, clauses);
   }
 }
 
 function parentForeignKeys(ctx: ShardContext, database: string, table: string): { database: string; table: string; fk: ForeignKey }[] {
-  const out: { database: string; table: string; fk: ForeignKey }[] = [];
-  for (const d of ctx.shard.databases) {
-    for (const t of d.tables) {
-      for (const fk of t.foreignKeys) {
-        if (fk.referencedDatabase === database && fk.referencedTable === table) out.push({ database: d.name, table: t.name, fk });
-      }
-    }
-  }
-  return out;
+  return ctx.parentFks.get(`${database}\u0000${table}`) ?? [];
 }
 
 export function estimateCopy(t: Table, policy: Policy, direct: boolean): Estimate {
@@ -247,16 +272,18 @@ export function estimateCopy(t: Table, policy: Policy, direct: boolean): Estimat
   const scale = (n: bigint, f: number) => (n * BigInt(Math.round(f * 1000))) / 1000n;
   const rowsLow = rows === null ? 0n : scale(rows, policy.rowsUncertainty.low);
   const rowsHigh = rows === null ? 0n : scale(rows, policy.rowsUncertainty.high);
+  // Unknown row count: the duration is unknown (NaN prints as "?"), never "< 1 s".
+  const unknown = rows === null ? Number.NaN : 0;
   const data = t.dataBytes ?? 0n;
   const size = data + (t.indexBytes ?? 0n);
   return {
     rowsEstimate: rows,
     rowsLow,
     rowsHigh,
-    secondsLow: Number(rowsLow) / policy.copyRowsPerSecond,
-    secondsHigh: Number(rowsHigh) / policy.copyRowsPerSecond,
-    diskBytes: scale(size, policy.diskMargin),
-    binlogBytes: direct ? 0n : scale(data, policy.binlogFactor),
+    secondsLow: Number(rowsLow) / policy.copyRowsPerSecond + unknown,
+    secondsHigh: Number(rowsHigh) / policy.copyRowsPerSecond + unknown,
+    diskBytes: t.dataBytes === null ? null : scale(size, policy.diskMargin),
+    binlogBytes: direct ? 0n : t.dataBytes === null ? null : scale(data, policy.binlogFactor),
   };
 }
 
@@ -269,22 +296,28 @@ export function schedule(plans: WideningPlan[], policy: Policy): ShardSchedule[]
   const byShard = new Map<string, WideningPlan[]>();
   for (const p of plans) byShard.set(p.shard, [...(byShard.get(p.shard) ?? []), p]);
   const out: ShardSchedule[] = [];
+  const isDirect = (p: WideningPlan) => p.steps.some((s) => s.kind === 'direct-alter') && p.steps.every((s) => !s.estimate || s.kind === 'direct-alter');
   for (const [shard, list] of byShard) {
-    const onlyDirect = list.every((p) => p.steps.every((s) => !s.estimate || s.kind === 'direct-alter'));
-    const lanes = Math.max(1, onlyDirect ? Math.min(policy.maxConcurrentCopiesPerShard, policy.directAlter.maxConcurrentPerShard) : policy.maxConcurrentCopiesPerShard);
+    const lanes = Math.max(1, policy.maxConcurrentCopiesPerShard);
+    // Direct ALTERs block writes: at most directAlter.maxConcurrentPerShard of them at once, on the same lanes as copies.
+    const directLanes = Math.max(1, Math.min(lanes, policy.directAlter.maxConcurrentPerShard));
     const makespan = (pick: (p: WideningPlan) => number) => {
       const load = new Array<number>(lanes).fill(0);
-      for (const d of list.map(pick).sort((a, b) => b - a)) {
-        const i = load.indexOf(Math.min(...load));
+      const place = (d: number, upTo: number) => {
+        let i = 0;
+        for (let k = 1; k < upTo; k++) if (load[k]! < load[i]!) i = k;
         load[i] = load[i]! + d;
-      }
+      };
+      const desc = (xs: WideningPlan[]) => xs.map(pick).sort((a, b) => b - a);
+      for (const d of desc(list.filter(isDirect))) place(d, directLanes);
+      for (const d of desc(list.filter((p) => !isDirect(p)))) place(d, lanes);
       return Math.max(...load);
     };
     out.push({
       shard,
       groups: list.length,
       copySteps: list.reduce((n, p) => n + p.steps.filter((s) => s.estimate).length, 0),
-      concurrency: lanes,
+      concurrency: list.every(isDirect) ? directLanes : lanes,
       secondsLow: makespan((p) => p.total.secondsLow),
       secondsHigh: makespan((p) => p.total.secondsHigh),
     });

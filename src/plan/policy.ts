@@ -32,6 +32,11 @@ export const DEFAULT_POLICY: Policy = {
   narrowKeyAllow: [],
   // Only databases whose names say they are for tests.
   offsetsAllow: ['*_test', 'test_*', 'test'],
+  // Migration rule (docs/history-and-forecast.md): estimates are TABLE_ROWS-based and copies get
+  // throttled, paused and queued behind other shards' copies, so 3× the estimate ...
+  safetyFactor: 3,
+  // ... plus two weeks for review, scheduling, a deploy freeze and the application restart.
+  leadDays: 14,
 };
 
 export const POLICY_KEYS = [
@@ -48,6 +53,8 @@ export const POLICY_KEYS = [
   'minKeyType',
   'narrowKeyAllow',
   'offsetsAllow',
+  'safetyFactor',
+  'leadDays',
 ];
 
 /** Validate a `policy:` mapping. `fail(field, why)` builds the one-line error. */
@@ -117,5 +124,7 @@ export function parsePolicy(raw: unknown, fail: (field: string, why: string) => 
   };
   if (o.narrowKeyAllow !== undefined) p.narrowKeyAllow = globs(o.narrowKeyAllow, 'policy.narrowKeyAllow');
   if (o.offsetsAllow !== undefined) p.offsetsAllow = globs(o.offsetsAllow, 'policy.offsetsAllow');
+  if (o.safetyFactor !== undefined) p.safetyFactor = num(o.safetyFactor, 'policy.safetyFactor', 1, 100);
+  if (o.leadDays !== undefined) p.leadDays = num(o.leadDays, 'policy.leadDays', 0, 3650);
   return p;
 }

@@ -19,15 +19,15 @@ export interface TableFacts {
   parentForeignKeys: { table: string; fk: ForeignKey }[];
 }
 
-/** A PRIMARY KEY, or a UNIQUE index whose integer columns are NOT NULL (copy tools chunk on it). */
-export function hasUsableUniqueKey(t: Table): boolean {
+/**
+ * A PRIMARY KEY, or a UNIQUE index (copy tools chunk on it). With `notNull`, the
+ * index's columns must be NOT NULL where known: the snapshot keeps integer columns
+ * only, so a column of another type (UNIQUE(email)) counts, and the runbook's
+ * pre-check asks to confirm it.
+ */
+export function hasUsableUniqueKey(t: Table, notNull = true): boolean {
   if (t.primaryKey.length > 0) return true;
-  return t.indexes.some(
-    (i) => i.unique && i.columns.every((c) => {
-      const col = t.columns.find((x) => x.name === c);
-      return col !== undefined && !col.nullable;
-    }),
-  );
+  return t.indexes.some((i) => i.unique && (!notNull || i.columns.every((c) => !t.columns.find((x) => x.name === c)?.nullable)));
 }
 
 export function directAllowed(t: Table, policy: Policy): { ok: boolean; reasons: string[] } {
@@ -37,7 +37,8 @@ export function directAllowed(t: Table, policy: Policy): { ok: boolean; reasons:
   const bytes = (t.dataBytes ?? 0n) + (t.indexBytes ?? 0n);
   if (t.rowsEstimate === null) reasons.push('row count unknown');
   else if (maxRows > 0n && t.rowsEstimate > maxRows) reasons.push(`~${t.rowsEstimate} rows > policy.directAlter.maxRows ${maxRows}`);
-  if (maxBytes > 0n && bytes > maxBytes) reasons.push(`${bytes} bytes > policy.directAlter.maxBytes ${maxBytes}`);
+  if (maxBytes > 0n && t.dataBytes === null) reasons.push('table size unknown');
+  else if (maxBytes > 0n && bytes > maxBytes) reasons.push(`${bytes} bytes > policy.directAlter.maxBytes ${maxBytes}`);
   return { ok: reasons.length === 0, reasons };
 }
 
@@ -62,7 +63,7 @@ export function checkTool(tool: ToolId, facts: TableFacts, policy: Policy): Tool
       break;
     case 'pt-online-schema-change':
       if (table.triggers > 0) reasons.push(`${table.triggers} trigger(s) on the table: pt-online-schema-change refuses tables that have triggers`);
-      if (!hasUsableUniqueKey(table)) reasons.push('no PRIMARY KEY or UNIQUE index: pt-online-schema-change refuses the table');
+      if (!hasUsableUniqueKey(table, false)) reasons.push('no PRIMARY KEY or UNIQUE index: pt-online-schema-change refuses the table');
       break;
     case 'spirit':
       if (server && (server.flavor !== 'mysql' || Number.parseInt(server.version, 10) < 8)) {
@@ -70,6 +71,8 @@ export function checkTool(tool: ToolId, facts: TableFacts, policy: Policy): Tool
       }
       binlogRow();
       if (fkNames.length) reasons.push(`foreign keys stay on the table (${fkNames.join(', ')}): Spirit refuses them`);
+      if (table.triggers > 0) reasons.push(`${table.triggers} trigger(s) on the table`);
+      if (server?.binlogRowImage && server.binlogRowImage.toUpperCase() !== 'FULL') reasons.push(`binlog_row_image is ${server.binlogRowImage}, not FULL`);
       if (table.primaryKey.length === 0) reasons.push('no PRIMARY KEY');
       break;
     case 'vitess':

@@ -31,6 +31,10 @@ export interface Policy {
   narrowKeyAllow: string[];
   /** `headroom offsets` writes only to databases matching these globs (unless --force). */
   offsetsAllow: string[];
+  /** Migration rule (with --history): critical when days left < estimated migration days × safetyFactor + leadDays. */
+  safetyFactor: number;
+  /** Days added to every migration estimate by the migration rule (review, scheduling, the application restart). */
+  leadDays: number;
 }
 
 export interface GroupMember {
@@ -52,10 +56,10 @@ export interface Estimate {
   rowsHigh: bigint;
   secondsLow: number;
   secondsHigh: number;
-  /** Free space needed on the server's data volume during the copy. */
-  diskBytes: bigint;
-  /** Binlog written during the copy (must be retained until it ends). */
-  binlogBytes: bigint;
+  /** Free space needed on the server's data volume during the copy (null: size unknown). */
+  diskBytes: bigint | null;
+  /** Binlog written during the copy (must be retained until it ends; null: size unknown). */
+  binlogBytes: bigint | null;
 }
 
 export type StepKind = 'drop-fk' | 'copy' | 'direct-alter' | 'orphan-check' | 'add-fk' | 'application';
@@ -96,7 +100,7 @@ export interface WideningPlan {
   worstSeverity: 'critical' | 'warning' | 'info';
   steps: Step[];
   /** Sum of the copy steps, as a range. */
-  total: { secondsLow: number; secondsHigh: number; diskBytes: bigint };
+  total: { secondsLow: number; secondsHigh: number; diskBytes: bigint | null };
   /** Non-empty when no allowed tool can do a step: the reasons, per tool. */
   blocked: string[];
   warnings: string[];

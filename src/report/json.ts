@@ -3,7 +3,7 @@
  * Integers are JSON numbers up to 2^53 − 1 and decimal strings above, so no
  * consumer ever sees a rounded value.
  */
-import type { Finding, Report } from '../model/types.js';
+import type { Finding, KeyForecast, Report } from '../model/types.js';
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -29,9 +29,30 @@ export function findingToJson(f: Finding): Record<string, unknown> {
   if (f.references) out.references = { ...f.references };
   if (f.relationSource) out.relationSource = f.relationSource;
   if (f.evidence) out.evidence = f.evidence;
+  if (f.shards) out.shards = f.shards;
+  if (f.sequence) out.sequence = f.sequence;
   out.message = f.message;
   if (f.runbook) out.runbook = f.runbook;
+  // With --history (docs/history-and-forecast.md); floats rounded for reading, the decision used the unrounded ones.
+  if (f.forecast) out.forecast = forecastToJson(f.forecast);
   return out;
+}
+
+export function forecastToJson(fc: KeyForecast): Record<string, unknown> {
+  const r = (n: number | null, digits = 3) => (n === null ? null : Number(n.toFixed(digits)));
+  return {
+    status: fc.status,
+    counter: fc.counter,
+    observations: fc.observations,
+    windowDays: fc.windowDays,
+    idsPerDay: r(fc.idsPerDay),
+    daysLeft: r(fc.daysLeft),
+    date: fc.date,
+    migrationDays: fc.migrationDays ? { low: r(fc.migrationDays.low, 4), high: r(fc.migrationDays.high, 4) } : null,
+    criticalBelowDays: r(fc.criticalBelowDays, 4),
+    rule: fc.rule,
+    notes: fc.notes,
+  };
 }
 
 export function formatJson(report: Report): string {

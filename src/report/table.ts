@@ -6,6 +6,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { groupDigits, percent } from '../checks/common.js';
+import { forecastLines } from '../forecast/text.js';
 import { formatType } from '../model/integers.js';
 import { SEVERITY_RANK, type Finding, type Report, type Severity } from '../model/types.js';
 
@@ -49,8 +50,10 @@ export function formatTable(report: Report, options: TableOptions): string {
   const groups = groupFindings(report.findings);
 
   if (groups.length > 0) {
+    // The forecast column appears only with --history (docs/history-and-forecast.md).
+    const forecasts = report.findings.some((f) => f.forecast);
     const table = new Table({
-      head: ['severity', 'check', 'column → what it references', 'used', 'current / max', 'worst at', 'where'].map((h) => c.bold(h)),
+      head: ['severity', 'check', 'column → what it references', 'used', 'current / max', 'worst at', 'where', ...(forecasts ? ['time left'] : [])].map((h) => c.bold(h)),
       style: { head: [], border: [] },
     });
     for (const g of groups) {
@@ -71,6 +74,7 @@ export function formatTable(report: Report, options: TableOptions): string {
         `${f.current === null ? '?' : groupDigits(f.current)}\n/ ${groupDigits(f.max)}`,
         `${f.shard}\n${f.database}`,
         where,
+        ...(forecasts ? [f.forecast ? forecastLines(f.forecast).join('\n') : c.dim('—')] : []),
       ]);
     }
     lines.push(table.toString());
@@ -89,9 +93,22 @@ export function formatTable(report: Report, options: TableOptions): string {
     lines.push(`Worst: ${top.message}`);
     lines.push(c.dim(`What each check means and what to do: docs/checks/<check>.md · every finding: --format json`));
   }
-  if (report.errors.length) {
-    lines.push(c.red(`${report.errors.length} shard${report.errors.length === 1 ? '' : 's'} could not be read — ${report.errors.length === 1 ? 'its' : 'their'} keys were NOT checked:`));
-    for (const e of report.errors) lines.push(c.red(`  ${e.shard}: ${e.message}`));
+  // Shards read only in part (privileges): one line saying so, then what each missed.
+  const partial = (summary.coverage ?? []).filter((x) => !x.complete && x.databasesMatched !== null);
+  const partNames = new Set(partial.map((x) => x.shard));
+  if (partial.length) {
+    lines.push(
+      c.red(
+        `Coverage incomplete — ${partial.map((x) => `${x.shard}: ${x.databasesRead} of ${x.databasesMatched} databases read in full, ${x.tablesRead} tables`).join('; ')}; ` +
+          'what was not seen was NOT checked (`headroom doctor` shows the grants to add):',
+      ),
+    );
+    for (const e of report.errors.filter((x) => partNames.has(x.shard))) lines.push(c.red(`  ${e.shard}: ${e.message}`));
+  }
+  const unread = report.errors.filter((x) => !partNames.has(x.shard));
+  if (unread.length) {
+    lines.push(c.red(`${unread.length} shard${unread.length === 1 ? '' : 's'} could not be read — ${unread.length === 1 ? 'its' : 'their'} keys were NOT checked:`));
+    for (const e of unread) lines.push(c.red(`  ${e.shard}: ${e.message}`));
   }
   return lines.join('\n') + '\n';
 }

@@ -15,7 +15,8 @@ export function durationRange(low: number, high: number): string {
   return a === b ? a : `${a} – ${b}`;
 }
 
-export function bytes(n: bigint): string {
+export function bytes(n: bigint | null): string {
+  if (n === null) return '? (size unknown)';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = Number(n);
   let i = 0;

@@ -94,7 +94,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push('**Free disk** (the copy writes a full new table):', '', '```', 'SELECT @@datadir;', '```', '', `Then on the server: \`df -h <datadir>\`. Expect at least **${bytes(p.total.diskBytes)}** free plus the binlogs below, with room to spare.`, '');
   out.push('**Binary log** (format, row image, retention):', '', '```', "SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@expire_logs_days;", '```', '');
   if (tools.includes('gh-ost')) out.push('gh-ost needs `log_bin = 1`, `binlog_format = ROW`, `binlog_row_image = FULL`.');
-  const binlog = copies.reduce((n, s) => n + s.estimate!.binlogBytes, 0n);
+  const binlog = copies.reduce<bigint | null>((n, s) => (n === null || s.estimate!.binlogBytes === null ? null : n + s.estimate!.binlogBytes), 0n);
   out.push(`Expect retention longer than the copy (${duration(p.total.secondsHigh)} at the slow end) and ~${bytes(binlog)} of extra binlog space.`, '');
   out.push('**Replica lag** (run on each replica):', '', '```', 'SHOW REPLICA STATUS;', '```', '', 'Expect `Seconds_Behind_Master` (or `Seconds_Behind_Source`) near 0. The tools throttle on lag, so a lagging replica makes the copy much slower. (`SHOW SLAVE STATUS` on older servers.)', '');
   out.push('**Row counts before** (keep the answer for the Verify section):', '', '```');

@@ -77,6 +77,15 @@ export function parseSnapshot(text: string, file: string): Snapshot {
           foreignKeys: t.foreignKeys ?? [],
           triggers: Number(t.triggers ?? 0),
           maxValues,
+          ...(Array.isArray(t.sequenceRows)
+            ? {
+                sequenceRows: (t.sequenceRows as any[]).map((r, ri) => ({
+                  id: big(r?.id, `${ft}.sequenceRows[${ri}].id`),
+                  nextId: big(r?.nextId, `${ft}.sequenceRows[${ri}].nextId`),
+                  cache: big(r?.cache, `${ft}.sequenceRows[${ri}].cache`),
+                })),
+              }
+            : {}),
         } satisfies Table;
       });
       return { name: d.name, tables };

@@ -105,3 +105,37 @@ export function runCheck(check: Check, s: ShardSnapshot, cfg: CheckConfig = conf
   const catalog = new ShardCatalog(s);
   return check.run({ shard: s, catalog, relationships: resolveRelationships(s, cfg, catalog), config: cfg });
 }
+
+// ---- Additions for the planner's tests (test/unit/plan). ----
+import type { ServerInfo } from '../../src/model/types.js';
+import { scanSnapshot } from '../../src/scan.js';
+import { planWidenings, type PlanOptions } from '../../src/plan/plan.js';
+import type { Plan } from '../../src/plan/types.js';
+
+/** Server facts as the introspection reads them. */
+export const SERVERS = {
+  mariadb: { flavor: 'mariadb', version: '10.11.6-MariaDB', binlogFormat: 'ROW', binlogRowImage: 'FULL', logBin: true },
+  mysql80: { flavor: 'mysql', version: '8.0.36', binlogFormat: 'ROW', binlogRowImage: 'FULL', logBin: true },
+  mysql57: { flavor: 'mysql', version: '5.7.44-log', binlogFormat: 'ROW', binlogRowImage: 'FULL', logBin: true },
+} satisfies Record<string, ServerInfo>;
+
+/** A copy of the shard with other server facts (`null`: unknown, as in a snapshot without them). */
+export function withServer(s: ShardSnapshot, server: ServerInfo | null): ShardSnapshot {
+  return { ...s, server };
+}
+
+/** A copy of a table with some fields replaced (sizes, indexes, primary key, triggers...). */
+export function withTable(t: Table, patch: Partial<Table>): Table {
+  return { ...t, ...patch };
+}
+
+/** A copy of a table where one column gets more attributes (default, comment, ...). */
+export function withColumn(t: Table, name: string, patch: Partial<Column>): Table {
+  if (!t.columns.some((c) => c.name === name)) throw new Error(`builder: ${t.name} has no column ${name}`);
+  return { ...t, columns: t.columns.map((c) => (c.name === name ? { ...c, ...patch } : c)) };
+}
+
+/** Scan a snapshot and plan every finding, the way `headroom plan --snapshot` does. */
+export function planOf(snap: Snapshot, cfg: CheckConfig = config(), options: PlanOptions = {}): Plan {
+  return planWidenings(scanSnapshot(snap, cfg).findings, snap, cfg, options);
+}

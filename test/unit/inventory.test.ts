@@ -255,7 +255,7 @@ describe('parseInventory: every error is one UsageError line naming the file and
     ['empty shards', 'shards: []', /^fleet\.yml: shards: is empty: list at least one server$/],
     ['url not a url', 'shards: [{ url: "mysql://u:Zq7-p8@bad host" }]', /^fleet\.yml: shards\[0\]\.url: is not a valid URL; expected mysql:\/\/user@host:3306$/],
     ['url scheme', 'shards: [{ url: "postgres://u:Zq7-p9@a" }]', /^fleet\.yml: shards\[0\]\.url: unsupported scheme "postgres"; expected mysql:\/\/user@host:3306$/],
-    ['url query', 'shards: [{ url: "mysql://u:Zq7-p10@a/db?ssl=true" }]', /^fleet\.yml: shards\[0\]\.url: query parameters are not supported yet/],
+    ['url query', 'shards: [{ url: "mysql://u:Zq7-p10@a/db?ssl=true" }]', /^fleet\.yml: shards\[0\]\.url: unknown query parameter; supported: ssl-mode, ssl-ca, ssl-cert, ssl-key, socket$/],
     ['threshold zero', 'shards: [{ host: a, user: u }]\nthresholds: { warning: 0 }', /^fleet\.yml: thresholds\.warning: expected a ratio above 0 and at most 1 \(e\.g\. 0\.85\), got 0$/],
     ['threshold above 1', 'shards: [{ host: a, user: u }]\nthresholds: { critical: 1.5 }', /^fleet\.yml: thresholds\.critical: expected a ratio above 0 and at most 1 \(e\.g\. 0\.85\), got 1\.5$/],
     ['threshold negative', 'shards: [{ host: a, user: u }]\nthresholds: { warning: -0.1 }', /^fleet\.yml: thresholds\.warning: expected a ratio/],

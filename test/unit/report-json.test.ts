@@ -42,7 +42,17 @@ describe('formatJson', () => {
   it('has exactly version, summary, findings and errors at the top', () => {
     expect(Object.keys(json)).toEqual(['version', 'summary', 'findings', 'errors']);
     expect(json.version).toBe(1);
-    expect(json.summary).toEqual({ shards: 2, databases: 1, tables: 3, findings: { critical: 2, warning: 1, info: 0 }, errors: 1 });
+    expect(json.summary).toEqual({
+      shards: 2,
+      databases: 1,
+      tables: 3,
+      findings: { critical: 2, warning: 1, info: 0 },
+      errors: 1,
+      coverage: [
+        { shard: 's1', databasesMatched: 1, databasesRead: 1, tablesRead: 3, complete: true },
+        { shard: 's2', databasesMatched: null, databasesRead: 0, tablesRead: 0, complete: false },
+      ],
+    });
     expect(json.errors).toEqual([{ shard: 's2', message: 'connect ECONNREFUSED 127.0.0.1:3307' }]);
   });
 

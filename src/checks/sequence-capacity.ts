@@ -1,0 +1,93 @@
+/**
+ * sequence-capacity: a Vitess global sequence feeding a sharded table's key,
+ * measured against the NARROWEST type of that column on any shard of the
+ * keyspace. When the sequence passes it, every shard rejects inserts at once
+ * (Intercom, 14 April 2026). Also reports sequences that are missing, have no
+ * row with id 0, or are named in a VSchema but declared nowhere.
+ * Doc: docs/checks/sequence-capacity.md
+ */
+import { formatType, typeMax } from '../model/integers.js';
+import { displayRatio } from '../model/ratio.js';
+import type { Column, Finding, Severity } from '../model/types.js';
+import { resolveSequence } from '../vitess/config.js';
+import { autoIncrementEntries, findSequence } from '../vitess/sequences.js';
+import { capacitySeverity, groupDigits, percent } from './common.js';
+import type { Check } from './types.js';
+
+export const sequenceCapacity: Check = {
+  id: 'sequence-capacity',
+  summary: 'A Vitess global sequence is close to the max of the narrowest column it feeds on any shard.',
+  schemaOnly: false,
+  run: () => [],
+  runFleet({ snapshot, config }) {
+    const vitess = config.vitess;
+    if (!vitess) return [];
+    const out: Finding[] = [];
+    for (const ks of vitess.keyspaces) {
+      for (const e of autoIncrementEntries(ks)) {
+        // The column on every shard of the keyspace that has the table.
+        const columns: { shard: string; column: Column }[] = [];
+        for (const shardName of ks.shards) {
+          const t = snapshot.shards.find((s) => s.name === shardName)?.databases.find((d) => d.name === ks.database)?.tables.find((x) => x.name === e.table);
+          const c = t?.columns.find((x) => x.name === e.column);
+          if (c) columns.push({ shard: shardName, column: c });
+        }
+        if (columns.length === 0) continue; // nothing read for this table (a shard error says why)
+        const narrowest = columns.reduce((a, b) => (typeMax(b.column) < typeMax(a.column) ? b : a));
+        const max = typeMax(narrowest.column);
+        const shards = columns.map((c) => c.shard);
+        const ref = resolveSequence(vitess, e.sequence);
+        const base = {
+          id: `sequence-capacity:${ks.name}/${e.table}.${e.column}`,
+          check: 'sequence-capacity',
+          shard: narrowest.shard,
+          database: ks.database,
+          table: e.table,
+          column: e.column,
+          dataType: narrowest.column.dataType,
+          unsigned: narrowest.column.unsigned,
+          max,
+          shards,
+        };
+        const broken = (message: string): Finding => ({ ...base, severity: 'critical', current: null, ratio: null, message });
+        if (!ref) {
+          out.push(broken(`${ks.name}.${e.table}.${e.column} takes ids from sequence "${e.sequence}", which no keyspace's VSchema declares as {"type": "sequence"}: inserts into ${e.table} fail on every shard.`));
+          continue;
+        }
+        const state = findSequence(snapshot, vitess, ref);
+        const seqName = `${ref.keyspace}.${ref.table}`;
+        const withSeq = { ...base, sequence: { keyspace: ref.keyspace, table: ref.table } };
+        if (!state.location) {
+          out.push({ ...broken(`sequence table ${seqName} (for ${ks.name}.${e.table}.${e.column}) was not found on the shards of keyspace ${ref.keyspace}: inserts into ${e.table} fail.`), ...withSeq });
+          continue;
+        }
+        if (!state.row || state.current === null) {
+          out.push({ ...broken(`sequence table ${seqName} has no row with id = 0 (Vitess reads only that row): inserts into ${e.table} fail on every shard.`), ...withSeq });
+          continue;
+        }
+        const current = state.current;
+        const cache = state.row.cache ?? 0n;
+        let severity: Severity | undefined = capacitySeverity(current, max, config.thresholds);
+        // The primary tablet reserves ids in blocks of `cache`: the next block may run past the max before next_id does.
+        const blockEnd = current + cache;
+        const blockCrosses = cache > 0n && blockEnd > max && current < max;
+        if (blockCrosses) severity = 'critical';
+        if (!severity) continue;
+        const ratio = displayRatio(current, max);
+        const narrow = `${formatType(narrowest.column)} on ${narrowest.shard}`;
+        out.push({
+          ...withSeq,
+          severity,
+          current,
+          ratio,
+          message:
+            current >= max
+              ? `sequence ${seqName} is at ${groupDigits(current)}, past the max ${groupDigits(max)} of ${ks.name}.${e.table}.${e.column} (${narrow}): inserts fail on all ${shards.length} shards now.`
+              : `sequence ${seqName} feeds ${ks.name}.${e.table}.${e.column} on ${shards.length} shard${shards.length === 1 ? '' : 's'}; it is at ${groupDigits(current)}, ${percent(ratio, false)} of the narrowest column's max ${groupDigits(max)} (${narrow})` +
+                (blockCrosses ? `, and its next cache block (cache ${groupDigits(cache)}) ends at ${groupDigits(blockEnd)}, past the max: inserts can fail as soon as that block is reserved.` : '. When it passes, every shard rejects inserts at once.'),
+        });
+      }
+    }
+    return out;
+  },
+};

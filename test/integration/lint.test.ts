@@ -1,0 +1,100 @@
+/**
+ * `headroom lint` on a real workspace server: the DDL is loaded into a throwaway
+ * database (so a real server parses it), introspected with scan's code, checked,
+ * and the workspace database is always dropped.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type Io } from '../../src/cli/main.js';
+import { startServer, type TestServer } from '../support/mariadb.js';
+
+let server: TestServer;
+let dir: string;
+const DDL = (f: string) => new URL(`../../fixtures/ddl/${f}`, import.meta.url).pathname;
+
+function capture(): Io & { out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out: () => out.join(''), err: () => err.join(''), stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, stdoutIsTTY: false, stderrIsTTY: false };
+}
+
+async function leftoverWorkspaces(): Promise<string[]> {
+  const rows = (await server.sql(`SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'headroom\\_lint\\_%'`)) as { n: string }[];
+  return rows.map((r) => r.n);
+}
+
+beforeAll(async () => {
+  server = await startServer({ name: 'lint-workspace' });
+  dir = mkdtempSync(join(tmpdir(), 'headroom-lint-'));
+  writeFileSync(join(dir, 'headroom.yaml'), 'shards: [{ name: unused, host: 127.0.0.1, user: ci }]\npolicy:\n  narrowKeyAllow: [countries]\n');
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('headroom lint', () => {
+  it('a schema with a narrow key and a mismatched reference fails with exactly those findings', async () => {
+    const io = capture();
+    const code = await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url, '--format', 'json'], io);
+    expect(code).toBe(1);
+    const report = JSON.parse(io.out());
+    expect(report.findings.map((f: { id: string }) => f.id).sort()).toEqual([
+      'fk-type-mismatch:lint/schema/conversation_parts.message_thread_id',
+      'pk-narrow-type:lint/schema/orders.id',
+    ]);
+    expect(await leftoverWorkspaces()).toEqual([]);
+  });
+
+  it('a clean schema passes (a lookup table allowed by policy.narrowKeyAllow stays quiet)', async () => {
+    const io = capture();
+    const code = await main(['lint', '--ddl', DDL('clean.sql'), '--workspace', server.url, '--config', join(dir, 'headroom.yaml')], io);
+    expect(io.err()).toBe('');
+    expect(code).toBe(0);
+    expect(io.out()).toMatch(/no key near its limit/);
+    expect(await leftoverWorkspaces()).toEqual([]);
+  });
+
+  it('several files load into one workspace (the clean schema plus the narrow one)', async () => {
+    const extra = join(dir, 'extra.sql');
+    writeFileSync(extra, 'CREATE TABLE `invoices` (`id` bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, `message_thread_id` int NOT NULL) ENGINE=InnoDB;\n');
+    const io = capture();
+    const code = await main(['lint', '--ddl', DDL('clean.sql'), extra, '--workspace', server.url, '--config', join(dir, 'headroom.yaml'), '--format', 'json'], io);
+    expect(code).toBe(1);
+    expect(JSON.parse(io.out()).findings.map((f: { id: string }) => f.id)).toEqual(['fk-type-mismatch:lint/schema/invoices.message_thread_id']);
+  });
+
+  it('a DDL file the server refuses: one clear line with the error and the position; the workspace is still dropped', async () => {
+    const io = capture();
+    const code = await main(['lint', '--ddl', DDL('broken.sql'), '--workspace', server.url], io);
+    expect(code).toBe(2);
+    const lines = io.err().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/broken\.sql:7:1: the server refused statement 2 \(broken\.sql\): You have an error in your SQL syntax/);
+    expect(await leftoverWorkspaces()).toEqual([]);
+  });
+
+  it('a dump with USE / CREATE DATABASE is refused before anything is created', async () => {
+    const f = join(dir, 'with-use.sql');
+    writeFileSync(f, 'CREATE DATABASE app;\nUSE app;\nCREATE TABLE t (id bigint primary key);\n');
+    const io = capture();
+    expect(await main(['lint', '--ddl', f, '--workspace', server.url], io)).toBe(2);
+    expect(io.err()).toMatch(/with-use\.sql:1:1: .*CREATE DATABASE.*lint loads one schema into its own workspace database/);
+    expect(await leftoverWorkspaces()).toEqual([]);
+  });
+
+  it('an unreachable workspace server: one line, exit 2', async () => {
+    const io = capture();
+    expect(await main(['lint', '--ddl', DDL('clean.sql'), '--workspace', 'mysql://root@127.0.0.1:1'], io)).toBe(2);
+    expect(io.err()).toMatch(/^headroom: workspace .*ECONNREFUSED/);
+  });
+
+  it('SARIF output for the lint, anchored at the DDL file', async () => {
+    const io = capture();
+    await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url, '--format', 'sarif'], io);
+    const sarif = JSON.parse(io.out());
+    expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId).sort()).toEqual(['fk-type-mismatch', 'pk-narrow-type']);
+  });
+});
