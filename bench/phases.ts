@@ -15,6 +15,17 @@ import { applyMaxValues, normalizeCatalog } from '../src/introspect/normalize.js
 import * as Q from '../src/introspect/queries.js';
 import type { ShardSnapshot } from '../src/model/types.js';
 import { formatJson } from '../src/report/json.js';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+v8.setFlagsFromString('--expose_gc');
+const gc = vm.runInNewContext('gc') as () => void;
+/** Heap in use after a full collection, MB. */
+function heapMb(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+}
 
 export interface PhaseTimes {
   /** phase → seconds, per server (wall from the phase's start to its end on that server). */
@@ -23,6 +34,8 @@ export interface PhaseTimes {
   fleet: Record<string, number>;
   wall: number;
   rows: Record<string, number>;
+  /** Retained heap (MB, after GC) held by each stage's result. */
+  memory: Record<string, number>;
 }
 
 const now = () => performance.now() / 1000;
@@ -65,6 +78,9 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
 }
 
 export async function phaseBreakdown(inventory: Inventory, maxBatch: number): Promise<PhaseTimes> {
+  const memory: Record<string, number> = {};
+  const base = heapMb();
+  let rawHeld: unknown[] | undefined;
   const t0 = now();
   const rows: Record<string, number> = {};
   const count = (k: string, n: number) => (rows[k] = (rows[k] ?? 0) + n);
@@ -94,6 +110,11 @@ export async function phaseBreakdown(inventory: Inventory, maxBatch: number): Pr
           timed('TRIGGERS', Q.readTriggers(db, databases)),
         ]);
         p['catalog reads (all five)'] = now() - t;
+        if (inventory.shards.length === 1) {
+          // The raw rows of one server, as mysql2 returns them, before normalizeCatalog.
+          rawHeld = [tables, columns, indexes, foreignKeys, triggers];
+          memory['raw catalog rows as mysql2 returns them (before normalizeCatalog)'] = heapMb() - base;
+        }
         t = now();
         const dbs = normalizeCatalog({ tables, columns, indexes, foreignKeys, triggers }, databases);
         p['normalizeCatalog'] = now() - t;
@@ -114,13 +135,19 @@ export async function phaseBreakdown(inventory: Inventory, maxBatch: number): Pr
     }),
   );
   const readWall = now() - t0;
+  rawHeld = undefined;
+  void rawHeld;
+  memory['snapshot model of every server (Database/Table/Column objects)'] = heapMb() - base;
   const fleet: Record<string, number> = { 'read every server (wall)': readWall };
   let t = now();
   const report = runChecks({ version: 1, takenAt: new Date().toISOString(), shards: perServer.map((x) => x.snap), errors: [] }, inventory);
   fleet['runChecks (incl. resolveRelationships)'] = now() - t;
+  memory['+ the report (findings)'] = heapMb() - base;
   t = now();
   const text = formatJson(report);
   fleet['formatJson'] = now() - t;
   count('JSON bytes', text.length);
-  return { perServer: perServer.map((x) => x.p), fleet, wall: now() - t0, rows };
+  memory['+ the JSON text'] = heapMb() - base;
+  void text;
+  return { perServer: perServer.map((x) => x.p), fleet, wall: now() - t0, rows, memory };
 }

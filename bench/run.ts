@@ -140,7 +140,10 @@ function stopAll(): Promise<void> {
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
     log(`${sig}: stopping every server this run started`);
-    void stopAll().finally(() => process.exit(130));
+    void stopAll().finally(() => {
+      if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+      process.exit(130);
+    });
   });
 }
 
@@ -602,6 +605,12 @@ async function main(): Promise<void> {
     scanProfile = await one('scan', scanArgs(allYaml));
     planProfile = await one('plan', ['plan', '--snapshot', snapFile, '--config', allYaml]);
   }
+  // Is the RSS what the scan needs, or V8 growing its heap because it may? One scan with a capped old space.
+  log('one scan with --max-old-space-size=96');
+  const capped = await headroom(scanArgs(allYaml), ['--max-old-space-size=96']).then(
+    (r) => `${f2(r.seconds)} s, peak RSS ${f2(r.rssMb)} MB, CPU ${f2(r.cpu)} s`,
+    (e: Error) => `failed: ${e.message.split('\n').slice(0, 3).join(' ').slice(0, 300)}`,
+  );
 
   // --- phase breakdown (in this process, same functions as collect.ts), all servers and server 1 alone
   log('phase breakdown (in-process, same calls as collect.ts)');
@@ -731,6 +740,14 @@ async function main(): Promise<void> {
       ...keysOf.map((k) => `| ${k} | ${f3(slowest(all, k))} | ${f3(slowest(one, k))} | ${all.rows[k] !== undefined ? int(all.rows[k]!) : ''} |`),
       ...Object.keys(all.fleet).map((k) => `| ${k} | ${f3(all.fleet[k]!)} | ${f3(one.fleet[k] ?? NaN)} | |`),
       `| total in-process | ${f3(all.wall)} | ${f3(one.wall)} | |`,
+      '',
+      'Retained JavaScript heap (MB above the bench process\'s own, after a full GC, in the same pass). The peak RSS of a scan is Node itself (~45 MB), these, and whatever garbage V8 lets pile up before collecting:',
+      '',
+      `| held | ${SHAPE.servers} servers | one server |`,
+      '|---|---:|---:|',
+      ...[...new Set([...Object.keys(one.memory), ...Object.keys(all.memory)])].map((k) => `| ${k} | ${f2(all.memory[k] ?? NaN)} | ${f2(one.memory[k] ?? NaN)} |`),
+      '',
+      `One scan of the whole fleet with \`node --max-old-space-size=96\` (not counted above): ${capped}.`,
       '',
     ];
   };

@@ -55,14 +55,20 @@ export const sequenceCapacity: Check = {
           continue;
         }
         const state = findSequence(snapshot, vitess, ref);
+        // Not looked at (a shard error, or rows never read): say nothing rather than a false critical.
+        if (!state.readable) continue;
         const seqName = `${ref.keyspace}.${ref.table}`;
         const withSeq = { ...base, sequence: { keyspace: ref.keyspace, table: ref.table } };
         if (!state.location) {
           out.push({ ...broken(`sequence table ${seqName} (for ${ks.name}.${e.table}.${e.column}) was not found on the shards of keyspace ${ref.keyspace}: inserts into ${e.table} fail.`), ...withSeq });
           continue;
         }
-        if (!state.row || state.current === null) {
+        if (!state.row) {
           out.push({ ...broken(`sequence table ${seqName} has no row with id = 0 (Vitess reads only that row): inserts into ${e.table} fail on every shard.`), ...withSeq });
+          continue;
+        }
+        if (state.current === null) {
+          out.push({ ...broken(`sequence table ${seqName} has its row with id = 0, but next_id is NULL: Vitess cannot hand out ids, so inserts into ${e.table} fail on every shard.`), ...withSeq });
           continue;
         }
         const current = state.current;
@@ -82,7 +88,7 @@ export const sequenceCapacity: Check = {
           ratio,
           message:
             current >= max
-              ? `sequence ${seqName} is at ${groupDigits(current)}, past the max ${groupDigits(max)} of ${ks.name}.${e.table}.${e.column} (${narrow}): inserts fail on all ${shards.length} shards now.`
+              ? `sequence ${seqName} is at ${groupDigits(current)}, ${current === max ? 'the' : 'past the'} max ${groupDigits(max)} of ${ks.name}.${e.table}.${e.column} (${narrow}): inserts fail on all ${shards.length} shards now.`
               : `sequence ${seqName} feeds ${ks.name}.${e.table}.${e.column} on ${shards.length} shard${shards.length === 1 ? '' : 's'}; it is at ${groupDigits(current)}, ${percent(ratio, false)} of the narrowest column's max ${groupDigits(max)} (${narrow})` +
                 (blockCrosses ? `, and its next cache block (cache ${groupDigits(cache)}) ends at ${groupDigits(blockEnd)}, past the max: inserts can fail as soon as that block is reserved.` : '. When it passes, every shard rejects inserts at once.'),
         });

@@ -341,7 +341,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command('checks')
     .description('List the checks (their ids are what findings, docs and baselines use).')
     .action(() => {
-      for (const c of CHECKS) io.stdout(`${c.id.padEnd(18)} ${c.summary}  (docs/checks/${c.id}.md)\n`);
+      const width = Math.max(...CHECKS.map((c) => c.id.length)) + 2;
+      for (const c of CHECKS) io.stdout(`${c.id.padEnd(width)}${c.summary}  (docs/checks/${c.id}.md)\n`);
     });
 
   program

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { UsageError } from '../errors.js';
 import { decimalToFraction } from '../model/ratio.js';
 import { DEFAULT_POLICY, parsePolicy } from '../plan/policy.js';
@@ -90,15 +90,35 @@ export async function loadInventory(path: string, env: Env = process.env, option
 /** Parse inventory YAML text. `file` is only used in messages. */
 export function parseInventory(text: string, file: string, env: Env = process.env, options: ValidateOptions = {}): Inventory {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  const yamlError = doc.errors[0];
+  // logLevel 'error': the yaml package would otherwise print its warnings on stderr itself.
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter, logLevel: 'error' });
+  const at = (offset: number | undefined) => {
+    const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
+    return pos ? `${file}:${pos.line}:${pos.col}` : file;
+  };
+  // Warnings too (an unknown !tag, for one): the file is checked strictly.
+  const yamlError = doc.errors[0] ?? doc.warnings[0];
   if (yamlError) {
     const pos = yamlError.linePos?.[0] ?? lineCounter.linePos(yamlError.pos[0]);
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
     const firstLine = yamlError.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
     throw new UsageError(`${where}: invalid YAML: ${firstLine}`);
   }
-  const root: unknown = doc.toJS();
+  // A list or mapping used as a key (`? [a]`) has no place in a config, and toJS would turn it into text.
+  visit(doc, {
+    Pair(_key, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        throw new UsageError(`${at((pair.key as { range?: [number, number, number] }).range?.[0])}: invalid YAML: a key must be a plain name, not a list or mapping`);
+      }
+    },
+  });
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias to an anchor defined later (or nowhere), or an alias bomb.
+    throw new UsageError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
   return validateInventory(root, file, env, options);
 }
 
@@ -570,7 +590,8 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  // JSON quoting: a newline or control character in the value must not break the one-line message.
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   return String(value);
 }
 

@@ -18,6 +18,8 @@ export interface CoverageInput {
   tablesByDatabase: Map<string, number>;
   /** `db.table.column` of MAX() reads the server refused. */
   deniedMax: { database: string; table: string; column: string }[];
+  /** Set when SHOW GRANTS was refused (a proxy, say): privileges cannot be checked at all. */
+  grantsError?: string;
 }
 
 /** A short list for a one-line message: `a, b, c and 4 more`. */
@@ -29,12 +31,14 @@ export function someOf(names: readonly string[], max = 3): string {
 export function assessCoverage(input: CoverageInput): ShardCoverage {
   const { access } = input;
   const gaps: string[] = [];
-  if (!access.listsAllDatabases) {
+  if (input.grantsError) {
+    gaps.push(`the session's grants could not be read (${input.grantsError}), so whether it sees every database and table cannot be verified`);
+  } else if (!access.listsAllDatabases) {
     gaps.push('the user cannot list databases it has no privilege on (no SHOW DATABASES privilege), so such databases cannot even be counted');
   }
   const none: string[] = [];
   const partial: string[] = [];
-  for (const d of input.matched) {
+  for (const d of input.grantsError ? [] : input.matched) {
     if (access.seesAllTables(d)) continue;
     if (access.tablesGrantedIn(d).length > 0 || (input.tablesByDatabase.get(d) ?? 0) > 0) partial.push(d);
     else none.push(d);
@@ -54,7 +58,7 @@ export function assessCoverage(input: CoverageInput): ShardCoverage {
     tablesRead,
     complete,
     gaps,
-    fix: complete
+    fix: complete || input.grantsError
       ? []
       : fixStatements({
           account: input.account,

@@ -17,7 +17,9 @@
  *    `#` is outside quotes (`;` later in a line is part of the value);
  *  - values in matching '…' or "…" quotes, and the escapes \n \t \r \b \s \\ \" \' (an unknown
  *    escape keeps its backslash);
- *  - `!include FILE` and `!includedir DIR` (files ending in .cnf, in name order), 10 levels deep.
+ *  - `!include FILE` and `!includedir DIR` (files ending in .cnf, in name order), 10 levels deep;
+ *    a relative path starts at the current directory, as in MariaDB;
+ *  - other `!directives` are skipped, as in MariaDB.
  * Stricter than MariaDB, so that a typo never silently drops a credential:
  *  - an `!include` of a missing file is an error (MariaDB skips it silently);
  *  - include nesting deeper than 10 is an error (MariaDB warns and skips);
@@ -26,7 +28,7 @@
  * abbreviations of option names (`pass` for `password`), and `.mylogin.cnf` (encrypted).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Secret } from '../config/types.js';
 import { UsageError } from '../errors.js';
 
@@ -80,8 +82,14 @@ function readInto(path: string, shownAs: string, groups: Map<string, OptionEntry
     if (depth + 1 > MAX_INCLUDE_DEPTH) {
       throw new UsageError(`${shownAs}:${line}: !${directive} nested more than ${MAX_INCLUDE_DEPTH} deep (an include loop?)`);
     }
-    const target = isAbsolute(arg) ? arg : resolve(dirname(path), arg);
+    // As MariaDB does: a relative path starts at the current directory (not at the including file).
+    const target = isAbsolute(arg) ? arg : resolve(process.cwd(), arg);
     if (directive === 'include') {
+      try {
+        statSync(target);
+      } catch (e) {
+        throw new UsageError(`${shownAs}:${line}: !include ${arg}: ${fileErrorText(e)}`);
+      }
       readInto(target, target, groups, depth + 1);
       return;
     }

@@ -6,10 +6,6 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { ShardConfig, TlsConfig } from '../config/types.js';
 
-export interface PemRead {
-  text: string;
-}
-
 /**
  * Read a PEM file at load time. Returns an error text (no throw) so the caller can name the field.
  * `kind` decides what the file must contain.
@@ -62,8 +58,10 @@ export function explainTlsError(e: unknown, shard: ShardConfig): string | undefi
   if (err?.code === 'HANDSHAKE_NO_SSL_SUPPORT' || /does not support secure connection/i.test(msg)) {
     return `TLS is required${from} but the server does not offer TLS (its have_ssl is not YES): enable TLS on the server, or drop ssl for this shard`;
   }
+  // An error packet from the server (it has an errno and an SQL state) is never a TLS handshake failure.
+  if (typeof (e as { errno?: unknown })?.errno === 'number' && (e as { sqlState?: unknown }).sqlState) return undefined;
   const tlsCodes = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|HANDSHAKE_SSL_ERROR$)/;
-  if (!tlsCodes.test(err?.code ?? '') && !/certificate|altnames|ssl3?_|tls/i.test(msg)) return undefined;
+  if (!tlsCodes.test(err?.code ?? '') && !/certificate|altnames|\bssl\b|\btls\b/i.test(msg)) return undefined;
   const against = shard.ssl?.caFile ? `the CA in ${shard.ssl.caFile}` : "the system's CAs (set ssl.ca to your CA)";
   if (/altnames|does not match certificate|ALTNAME/i.test(`${err.code} ${msg}`)) {
     return `TLS: the server's certificate is not valid for the host name "${shard.host}": ${firstLine(msg)} — connect by a name the certificate lists, or use ssl mode verify-ca to skip the host-name check`;

@@ -125,7 +125,10 @@ export async function doctorShard(shard: ShardConfig, credentials = new Credenti
     if (partial.length) cannotRead.push(`all tables of ${partial.length} database${partial.length === 1 ? '' : 's'} (${someOf(partial)}): only tables with a table-level grant are visible`);
     if (none.length) cannotRead.push(`any table of ${none.length} database${none.length === 1 ? '' : 's'} (${someOf(none)}): no privilege there`);
     const withSelect = matched.length - noSelect.length;
-    if (withSelect > 0) canRead.push(`MAX() of keys without a usable counter in ${withSelect === matched.length ? `all ${withSelect}` : `${withSelect} of ${matched.length}`} matched databases (SELECT)`);
+    if (withSelect > 0) {
+      const which = withSelect === matched.length ? (withSelect === 1 ? 'the matched database' : `all ${withSelect} matched databases`) : `${withSelect} of ${matched.length} matched databases`;
+      canRead.push(`MAX() of keys without a usable counter in ${which} (SELECT)`);
+    }
     if (noSelect.length) cannotRead.push(`MAX() in ${noSelect.length} database${noSelect.length === 1 ? '' : 's'} without SELECT (${someOf(noSelect)}): keys without a usable counter there stay unknown`);
 
     const fix = fixStatements({ account, access, matched, globs: shard.databases, needSelect: noSelect });

@@ -96,10 +96,18 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
     const server = await step(shard, 'connecting', () => readServer(db));
     const vars = await step(shard, 'reading server variables', () => readServerVariables(db));
     const flavor = detectFlavor(server);
-    const who = await step(shard, 'reading the session user', () => readSession(db));
+    // A proxy in front of the server may refuse these: then coverage cannot be verified (a gap), but the scan goes on.
+    const who = await step(shard, 'reading the session user', () => readSession(db)).catch((e: unknown) =>
+      refusedByServer(e) ? { currentUser: `${shard.user}@%`, currentRole: null } : Promise.reject(e),
+    );
+    let grantsError: string | undefined;
     const grantRows = await step(shard, 'reading the session grants (SHOW GRANTS)', () =>
       readGrants(db, flavor === 'mysql' ? mysqlActiveRoles(who.currentRole) : []),
-    );
+    ).catch((e: unknown) => {
+      if (!refusedByServer(e)) throw e;
+      grantsError = describeConnectError(e, shard, session.secrets);
+      return ['GRANT ALL PRIVILEGES ON *.* TO `unknown`@`%`']; // read everything the server shows; coverage says it is unverified
+    });
     const access = new Access(parseGrants(grantRows));
     const all = await step(shard, 'listing databases', () => readDatabases(db));
     const matched = selectDatabases(all, shard.databases, shard.exclude);
@@ -144,6 +152,7 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
     }
     snapshot.coverage = assessCoverage({
       access,
+      ...(grantsError ? { grantsError } : {}),
       account: accountOf(who.currentUser),
       matched,
       globs: shard.databases,
@@ -251,6 +260,13 @@ export function selectDatabases(all: string[], include: string[], exclude: strin
   const inc = include.length ? picomatch(include) : () => true;
   const exc = exclude.length ? picomatch(exclude) : () => false;
   return all.filter((d) => inc(d) && !exc(d));
+}
+
+/** The server answered with an error packet (it refused the statement), as opposed to a lost connection or a timeout. */
+function refusedByServer(e: unknown): boolean {
+  const cause = e instanceof StageError ? e.cause : e;
+  const x = cause as { errno?: unknown; sqlState?: unknown; code?: string };
+  return typeof x?.errno === 'number' && typeof x.sqlState === 'string' && !['ER_STATEMENT_TIMEOUT', 'ER_LOCK_WAIT_TIMEOUT', 'ER_QUERY_TIMEOUT'].includes(x.code ?? '');
 }
 
 const SECRETS = new WeakMap<object, readonly string[]>();

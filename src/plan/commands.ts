@@ -107,13 +107,23 @@ export function ptOscCommands(conn: Connection, database: string, table: string,
   return [`${base.join(' ')} --dry-run`, `${base.join(' ')} --execute`];
 }
 
-export function ghostFlagFile(database: string, table: string): string {
-  return `/tmp/ghost.postpone.${database}.${table}.flag`;
+/** Per server, database and table: runs against several shards from one host must not share a flag or socket. */
+function ghostName(database: string, table: string, conn?: Connection): string {
+  const server = conn ? `${conn.socketPath ?? `${conn.host}_${conn.port}`}`.replace(/[^A-Za-z0-9_.-]+/g, '_') + '.' : '';
+  return `${server}${database}.${table}`;
+}
+
+export function ghostFlagFile(database: string, table: string, conn?: Connection): string {
+  return `/tmp/ghost.postpone.${ghostName(database, table, conn)}.flag`;
+}
+
+export function ghostSocketFile(database: string, table: string, conn?: Connection): string {
+  return `/tmp/gh-ost.${ghostName(database, table, conn)}.sock`;
 }
 
 /** gh-ost: copy with a postponed cut-over; removing the flag file lets it swap. Password from --conf (a my.cnf). */
 export function ghostCommands(conn: Connection, database: string, table: string, clauses: string, policy: Policy): string[] {
-  const flag = ghostFlagFile(database, table);
+  const flag = ghostFlagFile(database, table, conn);
   const run = [
     'gh-ost',
     `--host=${sh(conn.host)}`,
@@ -131,6 +141,7 @@ export function ghostCommands(conn: Connection, database: string, table: string,
     '--cut-over=default',
     `--cut-over-lock-timeout-seconds=${Math.min(policy.lockWaitTimeoutSeconds, 10)}`,
     `--postpone-cut-over-flag-file=${sh(flag)}`,
+    `--serve-socket-file=${sh(ghostSocketFile(database, table, conn))}`,
     // Each gh-ost process must have its own server id when several run at once (doc/command-line-flags.md).
     `--replica-server-id=${replicaServerId(database, table)}`,
     '--verbose',

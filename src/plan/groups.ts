@@ -72,8 +72,10 @@ export function buildGroups(findings: readonly Finding[], contexts: Map<string, 
   for (const f of findings) {
     // Widening does not fix ids that repeat across shards.
     if (f.check === 'vitess-local-auto-increment') continue;
-    // A key fed by a Vitess sequence is widened on every shard of its keyspace.
-    const keys = f.shards && f.sequence ? f.shards.map((shard) => ({ ...findingKey(f), shard })) : [findingKey(f)];
+    // A key fed by a Vitess sequence, or drifting between shards, is widened on every shard of its keyspace
+    // where something still needs to change.
+    const expanded = f.shards !== undefined && f.shards.length > 0;
+    const keys = expanded ? f.shards!.map((shard) => ({ ...findingKey(f), shard })) : [findingKey(f)];
     for (const key of keys) {
       const id = groupId(key);
       let g = groups.get(id);
@@ -82,6 +84,7 @@ export function buildGroups(findings: readonly Finding[], contexts: Map<string, 
         if (!ctx) continue;
         const members = groupMembers(key, ctx, policy);
         if (!members) continue;
+        if (expanded && !members.some((m) => m.needsChange)) continue; // this shard is already wide enough
         g = { id, key, members, triggeredBy: [], worstSeverity: f.severity };
         groups.set(id, g);
       }

@@ -48,6 +48,7 @@ export function planWidenings(findings: readonly Finding[], snapshot: Snapshot, 
   if (options.only) groups = groups.filter((g) => g.members.some((m) => matchesOnly(m.ref, options.only!)));
   const plans = groups.map((g) => planGroup(g, contexts.get(g.key.shard)!, policy, options.connections?.get(g.key.shard)));
   plans.sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || compareText(a.id, b.id));
+  oncePerKeyspace(plans);
   return { version: 1, policy, plans, schedule: schedule(plans, policy) };
 }
 
@@ -323,4 +324,28 @@ export function schedule(plans: WideningPlan[], policy: Policy): ShardSchedule[]
     });
   }
   return out.sort((a, b) => b.secondsHigh - a.secondsHigh || compareText(a.shard, b.shard));
+}
+
+/**
+ * `vtctldclient ApplySchema <keyspace>` runs one migration on every shard of the keyspace: the
+ * first group that needs it carries the command, the other shards' groups point at it.
+ */
+function oncePerKeyspace(plans: WideningPlan[]): void {
+  const first = new Map<string, string>();
+  for (const p of plans) {
+    for (const s of p.steps) {
+      if (s.tool !== 'vitess' || !s.commands[0]) continue;
+      const k = s.commands[0];
+      const owner = first.get(k);
+      if (owner === undefined) {
+        first.set(k, p.id);
+        continue;
+      }
+      s.commands = [];
+      s.notes = [`Nothing to run here: the Vitess migration in ${owner} applies this change to every shard of the keyspace, this one included.`, ...s.notes];
+      if (s.estimate) s.estimate = { ...s.estimate, secondsLow: 0, secondsHigh: 0 };
+    }
+    const copies = p.steps.filter((s) => s.estimate);
+    p.total = { ...p.total, secondsLow: copies.reduce((n, s) => n + s.estimate!.secondsLow, 0), secondsHigh: copies.reduce((n, s) => n + s.estimate!.secondsHigh, 0) };
+  }
 }

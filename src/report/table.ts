@@ -35,8 +35,10 @@ export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
       groups.set(k, g);
     }
     g.findings.push(f);
-    g.databases.add(`${f.shard}/${f.database}`);
-    g.shards.add(f.shard);
+    for (const shard of f.shards ?? [f.shard]) {
+      g.databases.add(`${shard}/${f.database}`);
+      g.shards.add(shard);
+    }
     g.bySeverity[f.severity]++;
   }
   // Map keeps first-seen order, and findings are sorted worst first.

@@ -9,7 +9,7 @@
 import { formatType } from '../model/integers.js';
 import { compareText, SEVERITY_RANK, type Finding, type Report } from '../model/types.js';
 import { percent, groupDigits } from '../checks/common.js';
-import { ghostFlagFile, q, qt, type Connection } from '../plan/commands.js';
+import { ghostFlagFile, ghostSocketFile, q, qt, type Connection } from '../plan/commands.js';
 import { findingKey, groupId } from '../plan/groups.js';
 import { matchesOnly } from '../plan/plan.js';
 import type { Plan, Policy, Step, WideningPlan } from '../plan/types.js';
@@ -49,6 +49,9 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push(`Shard **${p.shard}**, database **${p.database}**. Severity **${p.worstSeverity}**. Group id \`${p.id}\`.`, '');
   if (p.blocked.length) {
     out.push('> **This plan is blocked** — read these before anything else:', ...p.blocked.map((b) => `> - ${b}`), '');
+  }
+  if (p.warnings.length) {
+    out.push('> **Read first:**', ...p.warnings.map((w) => `> - ${w}`), '');
   }
 
   // 1. Summary
@@ -103,7 +106,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
 
   // 4. Steps
   out.push('## 4. Steps', '', `Run the steps in order, on **${p.shard}**. SQL blocks run in \`${mysql}\`; shell blocks on a host that has the tool and a \`~/.my.cnf\` with the credentials (never put a password on the command line).`, '');
-  for (const s of p.steps) out.push(...renderStep(s, ctx.policy));
+  for (const s of p.steps) out.push(...renderStep(s, ctx.policy, conn));
 
   // 5. Verify
   out.push('## 5. Verify', '', 'Every column has its new type:', '', '```');
@@ -131,7 +134,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push('## 7. Abort and roll back', '');
   out.push('Widening is safe to keep: a wider column accepts every value the narrow one did. Rolling back to a narrower type is rarely what you want; stopping a step cleanly is.', '');
   for (const s of p.steps) {
-    const a = abortText(s);
+    const a = abortText(s, conn);
     if (a) out.push(`- **Step ${s.n} (${s.title})** — ${a}`);
   }
   out.push('');
@@ -150,7 +153,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   return out.join('\n');
 }
 
-function renderStep(s: Step, policy: Policy): string[] {
+function renderStep(s: Step, policy: Policy, conn?: Connection): string[] {
   const out: string[] = [`### Step ${s.n}: ${s.title}`, ''];
   if (s.kind === 'application') {
     out.push('Follow section 6 (Application) now. Nothing to run against the database.', '');
@@ -171,16 +174,16 @@ function renderStep(s: Step, policy: Policy): string[] {
     out.push('The first command is a dry run (creates and alters the new table, copies nothing). Run the second only if the first ends with "Dry run complete".', '');
   }
   out.push(isShell ? '```sh' : '```sql', ...s.commands, '```', '');
-  out.push(`**Watch:** ${watchText(s)}`, '', `**Done when:** ${doneText(s, policy)}`, '');
+  out.push(`**Watch:** ${watchText(s, conn)}`, '', `**Done when:** ${doneText(s, policy, conn)}`, '');
   return out;
 }
 
-function watchText(s: Step): string {
+function watchText(s: Step, conn?: Connection): string {
   switch (s.tool) {
     case 'pt-online-schema-change':
       return 'it prints `Copying … X% … remain` to stderr every 30 s; `SHOW PROCESSLIST` shows its INSERT … SELECT chunks.';
     case 'gh-ost':
-      return `\`echo status | nc -U /tmp/gh-ost.${s.database}.${s.table}.sock\` prints progress, ETA and lag; it also logs progress lines.`;
+      return `\`echo status | nc -U ${ghostSocketFile(s.database!, s.table!, conn)}\` prints progress, ETA and lag; it also logs progress lines.`;
     case 'spirit':
       return 'Spirit logs copy progress and an ETA.';
     case 'vitess':
@@ -192,13 +195,13 @@ function watchText(s: Step): string {
   }
 }
 
-function doneText(s: Step, policy: Policy): string {
+function doneText(s: Step, policy: Policy, conn?: Connection): string {
   switch (s.kind) {
     case 'copy':
       return s.tool === 'pt-online-schema-change'
         ? '`Successfully altered` is printed and the command exits 0.'
         : s.tool === 'gh-ost'
-          ? `after you remove \`${ghostFlagFile(s.database!, s.table!)}\`, gh-ost prints "Done migrating" and exits 0.`
+          ? `after you remove \`${ghostFlagFile(s.database!, s.table!, conn)}\`, gh-ost prints "Done migrating" and exits 0.`
           : 'the tool exits 0 after its cut-over.';
     case 'direct-alter':
       return `the ALTER returns \`Query OK\`. If it fails with "Lock wait timeout exceeded", a transaction held the table longer than ${policy.lockWaitTimeoutSeconds} s: check section 3 and retry.`;
@@ -213,7 +216,7 @@ function doneText(s: Step, policy: Policy): string {
   }
 }
 
-function abortText(s: Step): string | undefined {
+function abortText(s: Step, conn?: Connection): string | undefined {
   const t = s.table ?? '';
   const db = s.database ?? '';
   switch (s.kind) {
@@ -237,8 +240,8 @@ function abortText(s: Step): string | undefined {
       }
       if (s.tool === 'gh-ost') {
         return (
-          `\`echo panic | nc -U /tmp/gh-ost.${db}.${t}.sock\` (or Ctrl-C) before cut-over; it leaves \`_${t}_gho\` and \`_${t}_ghc\` and the flag file: ` +
-          `${code(`DROP TABLE IF EXISTS ${qt(db, `_${t}_gho`)}, ${qt(db, `_${t}_ghc`)};`)} and \`rm -f ${ghostFlagFile(db, t)}\`. After cut-over, \`_${t}_del\` holds the old table until you drop it: the original is still there to swap back by RENAME if needed.`
+          `\`echo panic | nc -U ${ghostSocketFile(db, t, conn)}\` (or Ctrl-C) before cut-over; it leaves \`_${t}_gho\` and \`_${t}_ghc\` and the flag file: ` +
+          `${code(`DROP TABLE IF EXISTS ${qt(db, `_${t}_gho`)}, ${qt(db, `_${t}_ghc`)};`)} and \`rm -f ${ghostFlagFile(db, t, conn)}\`. After cut-over, \`_${t}_del\` holds the old table until you drop it: the original is still there to swap back by RENAME if needed.`
         );
       }
       if (s.tool === 'spirit') return 'Ctrl-C before cut-over; it leaves `_' + t + '_new` and a checkpoint table; drop them. The sentinel table `_' + t + '_sentinel` keeps cut-over deferred.';

@@ -61,7 +61,9 @@ export function parseVitessConfig(raw: unknown, fail: Fail, shardNames: string[]
     for (const [j, s] of (ks.shards as string[]).entries()) {
       if (!shardNames.includes(s)) throw fail(`${f}.shards[${j}]`, `"${s}" is not a shard in \`shards:\``);
     }
-    const database = ks.database === undefined ? `vt_${ks.name}` : String(ks.database);
+    if (ks.database !== undefined && (typeof ks.database !== 'string' || ks.database === '')) throw fail(`${f}.database`, 'expected a database name');
+    const database = ks.database === undefined ? `vt_${ks.name}` : ks.database;
+    if (ks.vschema === '') throw fail(`${f}.vschema`, 'is empty: a path to the VSchema JSON, or the VSchema itself');
     if (typeof ks.vschema === 'string') {
       return { name: ks.name, database, shards: ks.shards as string[], vschema: {}, vschemaSource: ks.vschema, vschemaPath: ks.vschema };
     }
@@ -75,6 +77,7 @@ export function checkVSchema(raw: unknown, fail: (why: string) => Error): VSchem
   const v = raw as Record<string, unknown>;
   if (v.tables !== undefined && (typeof v.tables !== 'object' || v.tables === null || Array.isArray(v.tables))) throw fail('`tables` must be a mapping');
   for (const [name, t] of Object.entries((v.tables ?? {}) as Record<string, unknown>)) {
+    if (!t || typeof t !== 'object' || Array.isArray(t)) throw fail(`tables.${name}: expected a mapping (e.g. {"type": "sequence"})`);
     const ai = (t as VSchemaTable | null)?.auto_increment;
     if (ai !== undefined && (typeof ai?.column !== 'string' || typeof ai?.sequence !== 'string')) {
       throw fail(`tables.${name}.auto_increment: expected {"column": ..., "sequence": ...}`);
@@ -99,7 +102,7 @@ export async function loadVSchemaFiles(vitess: VitessConfig, inventoryFile: stri
       try {
         json = JSON.parse(text);
       } catch (e) {
-        throw new UsageError(`${ks.vschemaPath}: not JSON: ${(e as Error).message}`);
+        throw new UsageError(`${ks.vschemaPath}: not JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
       }
       const { vschemaPath: _p, ...rest } = ks;
       return { ...rest, vschema: checkVSchema(json, (why) => new UsageError(`${ks.vschemaPath}: ${why}`)) };

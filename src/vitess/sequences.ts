@@ -11,6 +11,8 @@ import { resolveSequence, type KeyspaceConfig, type SequenceRef, type VitessConf
 
 export interface SequenceState {
   ref: SequenceRef;
+  /** false when the sequence could not be looked at: a shard of its keyspace was not read, or its rows were never read (snapshot taken without `vitess:`). */
+  readable: boolean;
   /** Where it was found: shard and database; undefined when the table is on none of its keyspace's shards. */
   location?: { shard: string; database: string; table: Table };
   /** The row with id = 0, if any. */
@@ -21,15 +23,20 @@ export interface SequenceState {
 
 export function findSequence(snapshot: Snapshot, vitess: VitessConfig, ref: SequenceRef): SequenceState {
   const ks = vitess.keyspaces.find((k) => k.name === ref.keyspace);
+  let allRead = true;
   for (const shardName of ks?.shards ?? []) {
     const shard = snapshot.shards.find((s) => s.name === shardName);
-    const table = shard?.databases.find((d) => d.name === ks!.database)?.tables.find((t) => t.name === ref.table);
-    if (!shard || !table) continue;
+    if (!shard) {
+      allRead = false; // in snapshot.errors: its error already says why nothing was read
+      continue;
+    }
+    const table = shard.databases.find((d) => d.name === ks!.database)?.tables.find((t) => t.name === ref.table);
+    if (!table) continue;
     const row = table.sequenceRows?.find((r) => r.id === 0n);
     const current = row?.nextId === null || row?.nextId === undefined ? null : row.nextId - 1n;
-    return { ref, location: { shard: shard.name, database: ks!.database, table }, ...(row ? { row } : {}), current };
+    return { ref, readable: table.sequenceRows !== undefined, location: { shard: shard.name, database: ks!.database, table }, ...(row ? { row } : {}), current };
   }
-  return { ref, current: null };
+  return { ref, readable: allRead, current: null };
 }
 
 /** The sharded keyspaces' auto_increment entries: table, column, sequence name. */

@@ -312,7 +312,7 @@ describe('sockets and credentials', () => {
     const cfg = file('inspect.yaml', `shards:\n  - { name: a, host: h, passwordFile: pw.txt, ssl: { ca: ca.pem, cert: client.pem, key: client.key } }\n  - { name: b, host: h, passwordCommand: "echo x" }\ndefaults: { user: u }\n`);
     const inventory = await loadInventory(cfg, {}, { defaultsFile: false });
     expect(inventory.shards[0]!.password.reveal()).toBe(PW);
-    const shown = [inspect(inventory, { depth: null }), JSON.stringify(inventory)];
+    const shown = [inspect(inventory, { depth: null }), JSON.stringify(inventory, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))];
     for (const t of shown) {
       expect(t).not.toContain(PW);
       expect(t).not.toContain('PRIVATE KEY');

@@ -139,3 +139,34 @@ export function withColumn(t: Table, name: string, patch: Partial<Column>): Tabl
 export function planOf(snap: Snapshot, cfg: CheckConfig = config(), options: PlanOptions = {}): Plan {
   return planWidenings(scanSnapshot(snap, cfg).findings, snap, cfg, options);
 }
+
+// ---- Additions for the Vitess checks' tests (test/unit/checks/{sequence-capacity,vitess-local-auto-increment,shard-type-drift}). ----
+import type { KeyspaceConfig, VSchema, VitessConfig } from '../../src/vitess/config.js';
+import type { SequenceRow } from '../../src/model/types.js';
+import { applySequences } from '../../src/vitess/sequences.js';
+
+/**
+ * A Vitess sequence table as `create table x_seq(id bigint, next_id bigint, cache bigint, primary key(id))`
+ * creates it, with the rows headroom read from it. Without `rows`: the one row `id = 0, next_id, cache`.
+ * `rows: undefined` in the options object leaves `sequenceRows` unset (never read).
+ */
+export function sequenceTable(name: string, nextId: bigint | null, cache: bigint | null = 1000n, opts: { rows?: SequenceRow[] | undefined } = {}): Table {
+  const t = table(name, { id: 'bigint', next_id: 'bigint null', cache: 'bigint null' });
+  if ('rows' in opts) return opts.rows === undefined ? t : { ...t, sequenceRows: opts.rows };
+  return { ...t, sequenceRows: [{ id: 0n, nextId, cache }] };
+}
+
+/** A keyspace of the inventory's `vitess:` block, VSchema given inline; database `vt_<name>` unless given. */
+export function keyspace(name: string, shards: string[], vschema: VSchema, database = `vt_${name}`): KeyspaceConfig {
+  return { name, database, shards, vschema, vschemaSource: `test vitess.keyspaces ${name}` };
+}
+
+export function vitessConfig(...keyspaces: KeyspaceConfig[]): VitessConfig {
+  return { keyspaces };
+}
+
+/** Run one fleet-wide check (Vitess) alone, the way runChecks would: sequences applied first. */
+export function runFleetCheck(check: Check, snap: Snapshot, cfg: CheckConfig = config()): Finding[] {
+  if (!check.runFleet) throw new Error(`builder: ${check.id} has no runFleet`);
+  return check.runFleet({ snapshot: cfg.vitess ? applySequences(snap, cfg.vitess) : snap, config: cfg });
+}

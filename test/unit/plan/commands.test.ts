@@ -237,10 +237,10 @@ describe('gh-ost', () => {
 
   it('create the flag file, a no-op run, the run with --execute, then remove the flag to cut over', () => {
     expect(cmds).toHaveLength(4);
-    expect(cmds[0]).toBe(`touch ${ghostFlagFile('app', 'users')}`);
+    expect(cmds[0]).toBe(`touch ${ghostFlagFile('app', 'users', HOST)}`);
     expect(cmds[1]).not.toMatch(/--execute/);
     expect(cmds[2]).toBe(`${cmds[1]} --execute`);
-    expect(cmds[3]!.startsWith(`rm ${ghostFlagFile('app', 'users')}`)).toBe(true);
+    expect(cmds[3]!.startsWith(`rm ${ghostFlagFile('app', 'users', HOST)}`)).toBe(true);
   });
 
   it('every flag is a documented gh-ost flag, given once', () => {
@@ -256,7 +256,7 @@ describe('gh-ost', () => {
     expect(a).toEqual(expect.arrayContaining([
       '--host=db1.example.com', '--port=3307', '--user=admin', '--conf=/home/hr/.my.cnf', '--database=app', '--table=users',
       '--allow-on-master', '--max-load=Threads_running=25', '--critical-load=Threads_running=50', '--chunk-size=1000',
-      '--max-lag-millis=1500', '--cut-over=default', `--postpone-cut-over-flag-file=${ghostFlagFile('app', 'users')}`, '--execute',
+      '--max-lag-millis=1500', '--cut-over=default', `--postpone-cut-over-flag-file=${ghostFlagFile('app', 'users', HOST)}`, '--execute',
     ]));
   });
 
@@ -266,14 +266,14 @@ describe('gh-ost', () => {
   });
 
   it('the flag file touched, waited on and removed is the same path', () => {
-    expect(argv(cmds[0]!, 'touch')).toEqual([ghostFlagFile('app', 'users')]);
-    expect(argv(cmds[3]!, 'rm')).toEqual([ghostFlagFile('app', 'users')]);
+    expect(argv(cmds[0]!, 'touch')).toEqual([ghostFlagFile('app', 'users', HOST)]);
+    expect(argv(cmds[3]!, 'rm')).toEqual([ghostFlagFile('app', 'users', HOST)]);
   });
 
   // `$` is legal in an unquoted MySQL identifier; spaces are legal in quoted ones. The flag path is not shell-quoted.
   it('the flag file of a table named `a$b c` survives the shell too', () => {
     const c = ghostCommands(HOST, 'app', 'a$b c', 'x', DEFAULT_POLICY);
-    expect(argv(c[0]!, 'touch')).toEqual([ghostFlagFile('app', 'a$b c')]);
+    expect(argv(c[0]!, 'touch')).toEqual([ghostFlagFile('app', 'a$b c', HOST)]);
   });
 
   // doc/command-line-flags.md: "If you run multiple migrations then you must provide a different, unique --replica-server-id for each gh-ost process."
