@@ -526,6 +526,40 @@ async function main(): Promise<void> {
       }
     }
   }
+  // The slowest statement split in two (what readForeignKeys could send instead), measured the
+  // same way on server 1: not part of the floor, evidence for a suggested change.
+  const inList = /`TABLE_SCHEMA` in \(([^)]*)\)/.exec(serverSqls[0]!.catalog.find((c) => c.name === 'TABLES')!.sql)?.[1] ?? "''";
+  const alternatives = [
+    {
+      name: 'KEY_COLUMN_USAGE alone',
+      sql: `select TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, ORDINAL_POSITION, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME from information_schema.KEY_COLUMN_USAGE where TABLE_SCHEMA in (${inList}) and REFERENCED_TABLE_NAME is not null`,
+      cost: 0,
+      rows: 0,
+      opened: 0,
+    },
+    {
+      name: 'REFERENTIAL_CONSTRAINTS alone',
+      sql: `select CONSTRAINT_SCHEMA, CONSTRAINT_NAME, TABLE_NAME, UPDATE_RULE, DELETE_RULE from information_schema.REFERENTIAL_CONSTRAINTS where CONSTRAINT_SCHEMA in (${inList})`,
+      cost: 0,
+      rows: 0,
+      opened: 0,
+    },
+  ];
+  const joinItem = items[0]!.find((it) => /KEY_COLUMN_USAGE/.test(it.name));
+  const joinOpened = { opened: 0 };
+  for (const alt of [...alternatives, ...(joinItem ? [{ name: 'join', sql: joinItem.sql, cost: 0, rows: 0, opened: 0 }] : [])]) {
+    const file = await writeSql(`alt-${alt.name.replace(/\W+/g, '-')}.sql`, [...preludes[0]!, alt.sql]);
+    const outFile = path.join(tmpDir, 'alt-out.txt');
+    for (let pass = 0; pass < 2; pass++) {
+      const a = await globalStatus(servers[0]!, ['Opened_tables']);
+      alt.cost = await client(servers[0]!, file, outFile);
+      const b = await globalStatus(servers[0]!, ['Opened_tables']);
+      alt.opened = (b['Opened_tables'] ?? 0) - (a['Opened_tables'] ?? 0);
+    }
+    alt.rows = (await fsp.readFile(outFile, 'utf8')).split('\n').filter(Boolean).length - preludes[0]!.filter((p) => /^\s*select/i.test(p)).length;
+    if (alt.name === 'join') joinOpened.opened = alt.opened;
+  }
+
   // The prelude alone (connect + session setup) as the fixed cost of a lane.
   const preludeFile = await writeSql('prelude.sql', preludes[0]!.length ? preludes[0]! : ['SELECT 1']);
   const preludeCost = stat(await Promise.all([0, 1, 2].map(async () => client(servers[0]!, preludeFile)))).median;
@@ -723,6 +757,10 @@ async function main(): Promise<void> {
     '',
     ...[...byKind].map(([k, v]) => `- ${k}: ${code(abbreviate(v.example))}`),
     '',
+    `The slowest statement, split in two (not what headroom sends; measured the same way on server 1, second of two runs each): ` +
+      alternatives.map((a) => `${a.name} ${f3(a.cost)} s, ${int(a.rows)} rows, ${int(a.opened)} table opens`).join('; ') +
+      `; the join as headroom sends it: ${int(joinOpened.opened)} table opens.`,
+    '',
     `Captured from the general query log of one scan: ${int(capturedTotal)} statements on ${int(connections.reduce((a, b) => a + b, 0))} connections (${connections.join(', ')} per server); ${int(capturedRendered)} of them are identical to what bench/sql.ts renders from src/introspect/queries.ts.`,
   ];
   const serverCostLines = [
@@ -776,7 +814,7 @@ async function main(): Promise<void> {
     '',
     `- mariadbd: harness defaults (test/support/mariadb.ts) plus \`${SERVER_ARGS.join(' ')}\``,
     `- headroom: \`concurrency: ${CONCURRENCY}\` connections per server, \`timeoutSeconds: ${TIMEOUT}\`, all servers at once; command \`node bin/headroom.js scan --config fleet.yaml --format json --quiet > /dev/null\``,
-    `- floor: the statements headroom sends (rendered from src/introspect/queries.ts), per server on ${CONCURRENCY} \`${path.basename(MARIADB)} --batch --quick\` clients in parallel, each opening with headroom's connection prelude, statements placed on the clients longest-first by their cost alone; all servers in parallel, output to /dev/null. It knows the database list and the MAX() targets in advance, so it has no round trips between phases: a lower bound`,
+    `- floor: the statements headroom sends (captured from the general query log of one scan; see "Cost per statement" for the cross-check against src/introspect/queries.ts), per server on ${CONCURRENCY} \`${path.basename(MARIADB)} --batch --quick\` clients in parallel, each opening with headroom's connection prelude, statements placed on the clients longest-first by their cost alone; all servers in parallel, output to /dev/null. It knows the database list and the MAX() targets in advance, so it has no round trips between phases: a lower bound`,
     `- anchor: \`SELECT * FROM sys.schema_auto_increment_columns\` per server, servers in parallel (${ANCHOR_RUNS} runs): ${int(anchorRows)} rows on the fleet, AUTO_INCREMENT columns only, no referencing columns: less than headroom reports (${int(keys)} keys + ${int(references)} references)`,
     `- ${RUNS} measured runs after one warm-up, each run: floor, scan, anchor, plan, then each server alone (floor, scan)`,
     `- 1-minute load average at the start of each run: ${loads.map((l) => l.toFixed(1)).join(', ')} on ${mach.nproc} CPUs (other sessions share this machine; spread between runs comes from there)`,

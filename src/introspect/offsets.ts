@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import type { OffsetChange } from '../offsets/offsets.js';
 import { qt } from '../plan/commands.js';
 import { describeError } from './collect.js';
+import { connectionOptions } from '../connect/session.js';
 
 export function offsetStatements(database: string, changes: OffsetChange[]): string[] {
   // Metadata only on InnoDB; the server never lowers a counter below MAX(id)+1.
@@ -17,14 +18,7 @@ export function offsetStatements(database: string, changes: OffsetChange[]): str
 export async function applyOffsets(server: ShardConfig, database: string, changes: OffsetChange[]): Promise<void> {
   let conn: mysql.Connection;
   try {
-    conn = await mysql.createConnection({
-      host: server.host,
-      port: server.port,
-      ...(server.socketPath ? { socketPath: server.socketPath } : {}),
-      user: server.user,
-      password: server.password.reveal(),
-      connectTimeout: server.timeoutSeconds * 1000,
-    });
+    conn = await mysql.createConnection(await connectionOptions(server));
   } catch (e) {
     throw new UsageError(`${server.name}: ${describeError(e, server)}`);
   }

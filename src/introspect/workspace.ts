@@ -17,6 +17,7 @@ import type { CheckConfig, ShardConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import type { ShardSnapshot } from '../model/types.js';
 import { collectShard, describeError } from './collect.js';
+import { connectionOptions } from '../connect/session.js';
 import { q } from '../plan/commands.js';
 
 export const WORKSPACE_PREFIX = 'headroom_lint_';
@@ -91,16 +92,8 @@ export async function lintInWorkspace(
   const workspace = `${WORKSPACE_PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   let conn: mysql.Connection;
   try {
-    conn = await mysql.createConnection({
-      host: server.host,
-      port: server.port,
-      ...(server.socketPath ? { socketPath: server.socketPath } : {}),
-      user: server.user,
-      password: server.password.reveal(),
-      connectTimeout: server.timeoutSeconds * 1000,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-    });
+    // Same connection rules as scan (TLS, option files, passwordCommand).
+    conn = await mysql.createConnection(await connectionOptions(server));
   } catch (e) {
     throw new UsageError(`workspace ${server.name}: ${describeError(e, server)}`);
   }
