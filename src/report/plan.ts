@@ -32,7 +32,9 @@ export function formatPlanText(plan: Plan): string {
       const est = s.estimate ? `  [${durationRange(s.estimate.secondsLow, s.estimate.secondsHigh)}, disk ${bytes(s.estimate.diskBytes)}, binlog ${bytes(s.estimate.binlogBytes)}]` : '';
       out.push(`  ${s.n}. ${s.title}${s.tool ? ` — ${s.tool}` : ''}${est}`);
       if (s.toolReason) out.push(`     why: ${s.toolReason}`);
-      for (const c of s.commands) out.push(`     $ ${c}`);
+      // `$` for a shell command, `mysql>` for SQL to run in a session on the shard.
+      const shell = s.kind === 'application' || (s.tool !== undefined && s.tool !== 'direct');
+      for (const c of s.commands) out.push(`     ${shell ? '$' : 'mysql>'} ${c}`);
     }
     out.push('');
   }

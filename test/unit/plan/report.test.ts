@@ -48,7 +48,7 @@ describe('text', () => {
 
   it('steps numbered, with tool, estimate, why and the exact commands', () => {
     expect(text).toContain('  1. Drop constraint fk_posts_user_id on posts (re-added in a later step)');
-    expect(text).toContain('     $ ALTER TABLE `app`.`posts` DROP FOREIGN KEY `fk_posts_user_id`, ALGORITHM=INPLACE, LOCK=NONE;');
+    expect(text).toContain('     mysql> ALTER TABLE `app`.`posts` DROP FOREIGN KEY `fk_posts_user_id`, ALGORITHM=INPLACE, LOCK=NONE;');
     // posts: 3M rows × 0.5–1.5 at 5,000 rows/s = 300–900 s; disk 400 MiB × 1.6; binlog 300 MiB × 1.2
     expect(text).toContain('  3. Widen posts: user_id int → bigint — gh-ost  [5 min – 15 min, disk 640.0 MiB, binlog 360.0 MiB]');
     expect(text).toContain('     why: first allowed tool in policy.tools');
