@@ -14,7 +14,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const SECTIONS = ['1. Summary', '2. Dependencies', '3. Pre-checks', '4. Steps', '5. Verify', '6. Application', '7. Abort and roll back', '8. If you are out of time'];
 
 async function demo(policy: Record<string, unknown> = {}) {
-  const inv = await loadInventory(`${root}fixtures/demo.yaml`, {});
+  // Relative to the project root (vitest's cwd): the path appears in evidence, and goldens must not depend on the checkout's location.
+  const inv = await loadInventory('fixtures/demo.yaml', {});
   Object.assign(inv.policy, policy);
   const snapshot = await loadSnapshot(`${root}fixtures/demo-fleet.json`);
   const report = runChecks(snapshot, inv);
@@ -36,7 +37,8 @@ function sections(md: string): Map<string, string> {
 
 function golden(name: string, text: string): void {
   const path = `${root}test/unit/golden/${name}`;
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, text);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, text);
+  expect(existsSync(path), `${path} missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
   expect(text).toBe(readFileSync(path, 'utf8'));
 }
 
