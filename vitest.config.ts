@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration files start their own servers; 2 cores: do not oversubscribe.
     maxWorkers: 2,
     minWorkers: 1,
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest.json' }]],
   },
 });
