@@ -9,6 +9,8 @@ import { CHECKS } from '../checks/registry.js';
 import { inventoryFromUrl, loadInventory } from '../config/inventory.js';
 import type { CheckConfig, Inventory } from '../config/types.js';
 import { redact, UsageError } from '../errors.js';
+import { loadParts, mergeReports, mergeSnapshots } from '../merge.js';
+import { parsePartition } from '../partition.js';
 import { attachRunbookLinks, findingsAbout, renderIndex, renderRunbooks } from '../runbook/runbook.js';
 import { collectShard, collectSnapshot, describeError, type CollectProgress } from '../introspect/collect.js';
 import { applyOffsets, offsetStatements } from '../introspect/offsets.js';
@@ -23,7 +25,7 @@ import { formatGithub } from '../report/github.js';
 import { formatJunit } from '../report/junit.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { formatSarif, readCheckDocs } from '../report/sarif.js';
-import { DEFAULT_CHECK_CONFIG, scanSnapshot, type FailOn } from '../scan.js';
+import { DEFAULT_CHECK_CONFIG, exitCode, scanSnapshot, type FailOn } from '../scan.js';
 import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
 import type { Snapshot } from '../model/types.js';
 import type { Connection } from '../plan/commands.js';
@@ -63,6 +65,8 @@ interface SourceOptions {
   defaultsFile?: string;
   /** false with --no-defaults: read no option file. */
   defaults?: boolean;
+  /** --partition i/n: a stable share of the (shard, database) pairs. */
+  partition?: string;
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -92,6 +96,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--write-baseline <file>', 'write the current findings to this baseline file and accept them: exit 0 unless a shard could not be read')
     .option('--history [store]', 'record every counter and forecast days left (migration-aware severity): a directory (default .headroom/history) or mysql://user@host:3306/database; see docs/history-and-forecast.md')
     .option('-q, --quiet', 'no progress line on stderr')
+    .option('--partition <i/n>', 'read only a stable share of the (shard, database) pairs, e.g. 2/8; combine the parts with `headroom merge`')
     .action(
       async (
         url: string | undefined,
@@ -156,6 +161,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('-c, --config <file>', 'inventory YAML')
     .option('-o, --out <file>', 'where to write the snapshot (default: stdout)')
     .option('-q, --quiet', 'no progress line on stderr')
+    .option('--partition <i/n>', 'read only a stable share of the (shard, database) pairs, e.g. 2/8; combine the parts with `headroom merge`')
     .action(async (url: string | undefined, opts: SourceOptions & { out?: string }) => {
       if (opts.snapshot) throw new UsageError('snapshot: --snapshot makes no sense here; use --config or a URL');
       const { snapshot } = await readSource(url, opts, io);
@@ -338,6 +344,29 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   program
+    .command('merge')
+    .description('Combine the parts of a partitioned run (scan --format json reports, or snapshots) into one, as if it had been one run.')
+    .argument('<files...>', 'part files: all reports, or all snapshots')
+    .addOption(new Option('-f, --format <format>', 'for reports: output format').choices(['json', 'table']).default('json'))
+    .addOption(new Option('--fail-on <severity>', 'for reports: exit 1 when a finding is at or above this').choices(['critical', 'warning', 'never']).default('critical'))
+    .option('-o, --out <file>', 'write the merged file instead of stdout')
+    .action(async (files: string[], opts: { format: 'json' | 'table'; failOn: FailOn; out?: string }) => {
+      const parts = await loadParts(files);
+      const kinds = new Set(parts.map((p) => p.kind));
+      if (kinds.size > 1) throw new UsageError(`merge: mix of reports and snapshots (${parts.map((p) => `${p.file}: ${p.kind}`).join(', ')}); merge one kind at a time`);
+      const snapshots = parts.flatMap((p) => (p.kind === 'snapshot' ? [p.snapshot] : []));
+      if (snapshots.length) {
+        const merged = mergeSnapshots(snapshots);
+        await emit(serializeSnapshot(merged), opts.out, io);
+        code = merged.errors.length ? 2 : 0;
+        return;
+      }
+      const report = mergeReports(parts.flatMap((p) => (p.kind === 'report' ? [p.report] : [])));
+      await emit(opts.format === 'json' ? formatJson(report) : formatTable(report, { color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR }), opts.out, io);
+      code = exitCode(report, opts.failOn);
+    });
+
+  program
     .command('checks')
     .description('List the checks (their ids are what findings, docs and baselines use).')
     .action(() => {
@@ -390,6 +419,7 @@ async function readSource(
   const given = [url && 'a URL', opts.config && '--config', opts.snapshot && '--snapshot'].filter(Boolean);
   if (opts.snapshot) {
     if (url) throw new UsageError('give either a URL or --snapshot, not both');
+    if (opts.partition) throw new UsageError('--partition splits live reads; a snapshot is already read (merge the parts with `headroom merge`)');
     // Nothing connects: a ${VAR} meant for a password need not be set to read thresholds and relationships.
     const env = new Proxy(io.env, { get: (target, name: string) => target[name] ?? '' });
     const inventory = opts.config ? await loadInventory(opts.config, env, { offline: true }) : undefined;
@@ -400,7 +430,8 @@ async function readSource(
   const load = optionFileChoice(opts);
   const inventory: Inventory = url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load);
   const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io) : undefined;
-  const snapshot = await collectSnapshot(inventory, progress ? { onProgress: progress.update } : {});
+  const partition = opts.partition ? parsePartition(opts.partition) : undefined;
+  const snapshot = await collectSnapshot(inventory, { ...(progress ? { onProgress: progress.update } : {}), ...(partition ? { partition } : {}) });
   progress?.done();
   return { snapshot, config: inventory, inventory };
 }

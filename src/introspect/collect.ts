@@ -17,6 +17,7 @@ import { referencedColumns, resolveRelationships } from '../relations/relationsh
 import { applyMaxValues, normalizeCatalog } from './normalize.js';
 import { toBigInt } from '../model/integers.js';
 import { declaredSequences } from '../vitess/config.js';
+import { inPartition, type Partition } from '../partition.js';
 import {
   detectFlavor,
   readDatabases,
@@ -48,6 +49,8 @@ export interface CollectProgress {
 export interface CollectOptions {
   /** Called after each shard finishes (for a progress line). */
   onProgress?: (p: CollectProgress) => void;
+  /** Only this stable share of the (shard, database) pairs (`--partition i/n`). */
+  partition?: Partition;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -60,7 +63,7 @@ export async function collectSnapshot(inventory: Inventory, options: CollectOpti
   await mapLimit(inventory.shards, inventory.shardConcurrency, async (shard, i) => {
     let result: { snapshot?: ShardSnapshot; error?: ShardError };
     try {
-      const snapshot = await collectShard(shard, inventory, { credentials });
+      const snapshot = await collectShard(shard, inventory, { credentials, ...(options.partition ? { partition: options.partition } : {}) });
       // Partial results stay; a shard that saw less than it was asked to is still an error (exit 2).
       result = snapshot.coverage && !snapshot.coverage.complete ? { snapshot, error: { shard: shard.name, message: coverageMessage(snapshot.coverage) } } : { snapshot };
     } catch (e) {
@@ -82,6 +85,7 @@ export async function collectSnapshot(inventory: Inventory, options: CollectOpti
 export interface CollectShardOptions {
   /** Shared by the shards of one run, so a `passwordCommand` runs once for all shards that use it. */
   credentials?: Credentials;
+  partition?: Partition;
 }
 
 /**
@@ -110,13 +114,16 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
     });
     const access = new Access(parseGrants(grantRows));
     const all = await step(shard, 'listing databases', () => readDatabases(db));
-    const matched = selectDatabases(all, shard.databases, shard.exclude);
-    if (matched.length === 0) {
+    const globbed = selectDatabases(all, shard.databases, shard.exclude);
+    if (globbed.length === 0) {
       const what = shard.databases.length ? `databases: ${shard.databases.join(', ')}` : 'no database other than the system ones';
       throw new Error(`nothing to scan: ${shard.databases.length ? `no database matches ${what}` : `the server has ${what}`}` +
         (shard.exclude.length ? ` (exclude: ${shard.exclude.join(', ')})` : '') + ` — ${all.length} visible to this user` +
         (access.listsAllDatabases ? '' : ' (it lists only databases it has privileges on: GRANT SHOW DATABASES ON *.* lets it see the others)'));
     }
+    // With --partition, this process reads only its share of the databases; the other parts read the rest.
+    const partition = options.partition;
+    const matched = partition ? globbed.filter((d) => inPartition(shard.name, d, partition)) : globbed;
     // Five catalog reads, each once for all matched databases, sharing the pool's connections.
     // The server shows only what the user has privileges on; coverage below says what that left out.
     const [tables, columns, indexes, foreignKeys, triggers] = await step(shard, 'reading the catalog (information_schema)', () =>

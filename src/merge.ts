@@ -1,0 +1,134 @@
+/**
+ * Running one fleet as several processes: `--partition i/n` picks a stable
+ * share of the (shard, database) pairs, and `merge` combines the parts' JSON
+ * reports (or snapshots) into one, with summary and exit code as if it had been
+ * one run. Pure except the file reading in `loadParts`.
+ */
+import { readFile } from 'node:fs/promises';
+import { compareFindings } from './checks/run.js';
+import { UsageError } from './errors.js';
+import { isIntType, toBigInt } from './model/integers.js';
+import type { CoverageSummary, Finding, Report, ShardError, ShardSnapshot, Snapshot } from './model/types.js';
+import { parseSnapshot, SNAPSHOT_FORMAT } from './snapshot/file.js';
+
+export { inPartition, parsePartition, type Partition } from './partition.js';
+
+export type Part = { kind: 'report'; file: string; report: Report } | { kind: 'snapshot'; file: string; snapshot: Snapshot };
+
+export async function loadParts(files: string[]): Promise<Part[]> {
+  if (files.length === 0) throw new UsageError('merge: give the part files (scan --format json reports, or snapshots)');
+  return Promise.all(
+    files.map(async (file) => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      return parsePart(text, file);
+    }),
+  );
+}
+
+export function parsePart(text: string, file: string): Part {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file}: not JSON (${(e as Error).message.replace(/\s+/g, ' ')})`);
+  }
+  const o = raw as Record<string, unknown>;
+  if (o && o.format === SNAPSHOT_FORMAT) return { kind: 'snapshot', file, snapshot: parseSnapshot(text, file) };
+  if (o && o.version === 1 && Array.isArray(o.findings) && o.summary && typeof o.summary === 'object') return { kind: 'report', file, report: parseReport(o, file) };
+  throw new UsageError(`${file}: neither a \`scan --format json\` report (version 1) nor a headroom snapshot`);
+}
+
+/** A `scan --format json` report back into a Report (integers exact). */
+export function parseReport(o: Record<string, unknown>, file: string): Report {
+  const fail = (field: string, why: string) => new UsageError(`${file}: ${field}: ${why}`);
+  const big = (v: unknown, field: string): bigint | null => {
+    try {
+      return toBigInt(v);
+    } catch {
+      throw fail(field, `expected an integer, got ${JSON.stringify(v)}`);
+    }
+  };
+  const findings = (o.findings as Record<string, unknown>[]).map((f, i): Finding => {
+    const field = `findings[${i}]`;
+    for (const k of ['id', 'check', 'severity', 'shard', 'database', 'table', 'column', 'message']) {
+      if (typeof f[k] !== 'string') throw fail(`${field}.${k}`, 'missing');
+    }
+    if (!isIntType(String(f.dataType))) throw fail(`${field}.dataType`, 'not an integer type');
+    const max = big(f.max, `${field}.max`);
+    if (max === null) throw fail(`${field}.max`, 'missing');
+    const { max: _m, current: _c, ...rest } = f;
+    return { ...(rest as unknown as Finding), max, current: big(f.current, `${field}.current`) };
+  });
+  const summary = o.summary as Report['summary'];
+  return { version: 1, summary, findings, errors: Array.isArray(o.errors) ? (o.errors as ShardError[]) : [] };
+}
+
+function dedupeErrors(errors: ShardError[]): ShardError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.shard}\u0000${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function mergeReports(reports: Report[]): Report {
+  const byId = new Map<string, Finding>();
+  for (const r of reports) for (const f of r.findings) if (!byId.has(f.id)) byId.set(f.id, f);
+  const findings = [...byId.values()].sort(compareFindings);
+  const counts = { critical: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  const errors = dedupeErrors(reports.flatMap((r) => r.errors));
+  // Every part connects to every shard; databases are split between parts.
+  const coverage = new Map<string, CoverageSummary>();
+  for (const r of reports) {
+    for (const c of r.summary.coverage ?? []) {
+      const prev = coverage.get(c.shard);
+      if (!prev) coverage.set(c.shard, { ...c });
+      else {
+        const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+        coverage.set(c.shard, {
+          ...prev,
+          databasesMatched: sum(prev.databasesMatched, c.databasesMatched),
+          databasesRead: prev.databasesRead + c.databasesRead,
+          tablesRead: prev.tablesRead + c.tablesRead,
+          complete: prev.complete && c.complete,
+        });
+      }
+    }
+  }
+  const shardNames = new Set([...coverage.keys(), ...errors.map((e) => e.shard)]);
+  const summary: Report['summary'] = {
+    shards: shardNames.size || Math.max(0, ...reports.map((r) => r.summary.shards)),
+    databases: reports.reduce((n, r) => n + r.summary.databases, 0),
+    tables: reports.reduce((n, r) => n + r.summary.tables, 0),
+    findings: counts,
+    errors: errors.length,
+  };
+  if (coverage.size) summary.coverage = [...coverage.values()];
+  return { version: 1, summary, findings, errors };
+}
+
+export function mergeSnapshots(snapshots: Snapshot[]): Snapshot {
+  const shards = new Map<string, ShardSnapshot>();
+  for (const s of snapshots) {
+    for (const shard of s.shards) {
+      const prev = shards.get(shard.name);
+      if (!prev) {
+        shards.set(shard.name, { ...shard, databases: [...shard.databases] });
+        continue;
+      }
+      const names = new Set(prev.databases.map((d) => d.name));
+      prev.databases.push(...shard.databases.filter((d) => !names.has(d.name)));
+    }
+  }
+  for (const s of shards.values()) s.databases.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const takenAt = snapshots.map((s) => s.takenAt).sort()[0] ?? '';
+  return { version: 1, takenAt, shards: [...shards.values()], errors: dedupeErrors(snapshots.flatMap((s) => s.errors)) };
+}
