@@ -440,8 +440,12 @@ function progressLine(io: Io) {
   const started = Date.now();
   return {
     update(p: CollectProgress) {
-      const s = ((Date.now() - started) / 1000).toFixed(1);
-      io.stderr(`\r\x1b[2Kreading shards ${p.shardsDone}/${p.shardsTotal} · last: ${p.shard} ${p.ok ? 'ok' : 'FAILED'} · ${s}s`);
+      const elapsed = (Date.now() - started) / 1000;
+      // Servers are read in parallel; the ETA assumes the rest take as long on average as those done.
+      const eta = p.shardsDone < p.shardsTotal ? ` · ETA ${Math.ceil((elapsed / p.shardsDone) * (p.shardsTotal - p.shardsDone))}s` : '';
+      io.stderr(
+        `\r\x1b[2Kservers ${p.shardsDone}/${p.shardsTotal} · ${p.databases} databases · last: ${p.shard} ${p.ok ? 'ok' : 'FAILED'} · ${elapsed.toFixed(1)}s${eta}`,
+      );
     },
     done() {
       io.stderr('\r\x1b[2K');

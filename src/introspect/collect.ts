@@ -44,6 +44,8 @@ export interface CollectProgress {
   shardsTotal: number;
   shard: string;
   ok: boolean;
+  /** Databases read so far, over the shards done. */
+  databases: number;
 }
 
 export interface CollectOptions {
@@ -60,6 +62,7 @@ export async function collectSnapshot(inventory: Inventory, options: CollectOpti
   const results: { snapshot?: ShardSnapshot; error?: ShardError }[] = new Array(inventory.shards.length);
   const credentials = new Credentials();
   let done = 0;
+  let databases = 0;
   await mapLimit(inventory.shards, inventory.shardConcurrency, async (shard, i) => {
     let result: { snapshot?: ShardSnapshot; error?: ShardError };
     try {
@@ -71,7 +74,8 @@ export async function collectSnapshot(inventory: Inventory, options: CollectOpti
     }
     results[i] = result;
     done++;
-    options.onProgress?.({ shardsDone: done, shardsTotal: inventory.shards.length, shard: shard.name, ok: !result.error });
+    databases += result.snapshot?.databases.length ?? 0;
+    options.onProgress?.({ shardsDone: done, shardsTotal: inventory.shards.length, shard: shard.name, ok: !result.error, databases });
   });
   const shards: ShardSnapshot[] = [];
   const errors: ShardError[] = [];
