@@ -857,7 +857,7 @@ async function main(): Promise<void> {
     const doc = [
       `Measured by \`npm run bench${PRESET === 'scale' ? ' -- --scale' : ''}\` on ${new Date().toISOString().slice(0, 10)}: MariaDB ${mariadbVersion}, ${SHAPE.servers} servers × ${SHAPE.databases} databases × ${SHAPE.tables} tables (${int(SHAPE.databases * SHAPE.tables)} tables per server), ${mach.nproc} CPUs; \`${SERVER_ARGS.slice(0, 2).join(' ')}\`. Full results: bench/RESULTS.md.`,
       '',
-      ...costLines,
+      ...costLines.map((l) => l.replace(' (not rendered by bench/sql.ts)', '')),
       '',
       `Server counters over one full scan (SHOW GLOBAL STATUS before and after, per server):`,
       '',

@@ -1,3 +1,4 @@
+import { forecastSummary } from '../forecast/text.js';
 /**
  * `--format markdown`: a summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
  * A headline with the counts, whether the gate passes, one table row per finding group
@@ -43,6 +44,14 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
     for (const g of groups) out.push(`| ${row(g, gate.statuses, withBaseline).join(' | ')} |`);
     out.push('');
     out.push(`**Worst:** ${md(groups[0]!.worst.message)}`, '');
+    // With --history: time left per key, soonest first (the ratio alone is the wrong alarm).
+    const forecasts = report.findings.filter((f) => f.forecast).sort((a, b) => (a.forecast!.daysLeft ?? Infinity) - (b.forecast!.daysLeft ?? Infinity));
+    if (forecasts.length) {
+      out.push('### Time left', '', '| severity | column | forecast |', '| --- | --- | --- |');
+      for (const f of forecasts.slice(0, 20)) out.push(`| ${f.severity} | ${code(`${f.shard}/${f.database}/${f.table}.${f.column}`, false)} | ${md(forecastSummary(f.forecast!))} |`);
+      if (forecasts.length > 20) out.push('', `…and ${forecasts.length - 20} more in \`--format json\`.`);
+      out.push('');
+    }
   }
 
   if (report.errors.length > 0) {
