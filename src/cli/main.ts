@@ -12,7 +12,7 @@ import { redact, UsageError } from '../errors.js';
 import { loadParts, mergeReports, mergeSnapshots } from '../merge.js';
 import { parsePartition } from '../partition.js';
 import { attachRunbookLinks, findingsAbout, renderIndex, renderRunbooks } from '../runbook/runbook.js';
-import { collectShard, collectSnapshot, describeError, type CollectProgress } from '../introspect/collect.js';
+import { collectShard, collectSnapshot, countRows, describeError, type CollectProgress } from '../introspect/collect.js';
 import { applyOffsets, offsetStatements } from '../introspect/offsets.js';
 import { lintInWorkspace } from '../introspect/workspace.js';
 import { runChecks } from '../checks/run.js';
@@ -178,18 +178,32 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('-s, --snapshot <file>', 'plan from a snapshot instead of live servers')
     .option('--only <column>', 'only the group containing this column: table.column, db.table.column or shard/db/table.column')
     .option('--finding <id>', 'only the group of this finding id (from scan --format json)')
+    .option('--exact-rows', 'count the rows of every table to copy with SELECT COUNT(*) instead of the TABLE_ROWS estimate (a full index scan per table: slow on big tables; raise timeoutSeconds for them)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
     .option('-o, --out <file>', 'write the plan to a file instead of stdout')
     .option('-q, --quiet', 'no progress line on stderr')
-    .action(async (url: string | undefined, opts: SourceOptions & { only?: string; finding?: string; format: 'text' | 'json' | 'markdown'; out?: string }) => {
-      const { snapshot, config, inventory } = await readSource(url, opts, io);
+    .action(async (url: string | undefined, opts: SourceOptions & { only?: string; finding?: string; format: 'text' | 'json' | 'markdown'; out?: string; exactRows?: boolean }) => {
+      const source = await readSource(url, opts, io);
+      const { config, inventory } = source;
+      let snapshot = source.snapshot;
       const report = scanSnapshot(snapshot, config);
-      const plan = planWidenings(report.findings, snapshot, config, {
+      const planOptions = {
         policy: inventory?.policy ?? DEFAULT_POLICY,
         ...(inventory ? { connections: connectionsOf(inventory) } : {}),
         ...(opts.only ? { only: opts.only } : {}),
         ...(opts.finding ? { finding: opts.finding } : {}),
-      });
+      };
+      let plan = planWidenings(report.findings, snapshot, config, planOptions);
+      if (opts.exactRows) {
+        if (opts.snapshot || !inventory) throw new UsageError('--exact-rows counts rows on the servers: use it with --config or a URL, not --snapshot');
+        // Count only the tables the plan copies, then plan again with the exact numbers.
+        const tables = new Map<string, { database: string; table: string }[]>();
+        for (const p of plan.plans) {
+          for (const s of p.steps) if (s.estimate && s.database && s.table) tables.set(p.shard, [...(tables.get(p.shard) ?? []), { database: s.database, table: s.table }]);
+        }
+        snapshot = await countRows(inventory, snapshot, tables);
+        plan = planWidenings(report.findings, snapshot, config, planOptions);
+      }
       if ((opts.only || opts.finding) && plan.plans.length === 0) {
         throw new UsageError(`no finding matches ${opts.finding ? `--finding ${opts.finding}` : `--only ${opts.only}`} (see headroom scan --format json for ids)`);
       }

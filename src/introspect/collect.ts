@@ -27,6 +27,7 @@ import {
   readIntegerColumns,
   readMaxValues,
   readSequenceRows,
+  readRowCount,
   readServer,
   readServerVariables,
   readSession,
@@ -307,4 +308,43 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T, index: numbe
 
 function onOff(v: string | number | null): boolean | null {
   return v === null ? null : ['1', 'ON'].includes(String(v).toUpperCase());
+}
+
+/**
+ * `plan --exact-rows`: COUNT(*) the given tables, one at a time per shard (each is a full
+ * index scan), and return a copy of the snapshot with those row counts marked exact.
+ */
+export async function countRows(inventory: Inventory, snapshot: Snapshot, tables: Map<string, { database: string; table: string }[]>): Promise<Snapshot> {
+  const counts = new Map<string, bigint>();
+  const credentials = new Credentials();
+  const errors: ShardError[] = [];
+  await mapLimit([...tables.keys()], inventory.shardConcurrency, async (shardName) => {
+    const shard = inventory.shards.find((s) => s.name === shardName);
+    if (!shard) return;
+    const session = await openSession(shard, credentials);
+    try {
+      for (const t of tables.get(shardName) ?? []) {
+        const n = await step(shard, `counting rows of ${t.database}.${t.table}`, () => readRowCount(session.db, t.database, t.table));
+        counts.set(`${shardName}\u0000${t.database}\u0000${t.table}`, BigInt(n));
+      }
+    } catch (e) {
+      errors.push({ shard: shardName, message: `--exact-rows: ${describeError(e, shard)}` });
+    } finally {
+      await session.close();
+    }
+  });
+  return {
+    ...snapshot,
+    errors: [...snapshot.errors, ...errors],
+    shards: snapshot.shards.map((s) => ({
+      ...s,
+      databases: s.databases.map((d) => ({
+        ...d,
+        tables: d.tables.map((t) => {
+          const n = counts.get(`${s.name}\u0000${d.name}\u0000${t.name}`);
+          return n === undefined ? t : { ...t, rowsEstimate: n, rowsExact: true };
+        }),
+      })),
+    })),
+  };
 }

@@ -388,3 +388,9 @@ export async function readTlsStatus(db: Db): Promise<RawTlsStatus> {
   const v = await sql<{ Variable_name: string; Value: string }>`show global variables like 'have_ssl'`.execute(db).catch(() => ({ rows: [] }));
   return { version: get('ssl_version'), cipher: get('ssl_cipher'), haveSsl: v.rows[0]?.Value ?? null };
 }
+
+/** `plan --exact-rows`: an exact row count (a full scan of the table's smallest index: slow on big tables). */
+export async function readRowCount(db: Db, database: string, table: string): Promise<string> {
+  const r = await sql<{ n: string | number }>`select cast(count(*) as char) as n from ${sql.id(database, table)}`.execute(db);
+  return String(r.rows[0]?.n ?? '0');
+}

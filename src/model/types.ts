@@ -46,8 +46,10 @@ export interface Index {
 export interface Table {
   name: string;
   engine: string | null;
-  /** TABLE_ROWS: an estimate for InnoDB (can be off by 40–50%). */
+  /** TABLE_ROWS: an estimate for InnoDB (can be off by 40–50%); an exact COUNT(*) when `rowsExact`. */
   rowsEstimate: bigint | null;
+  /** Set by `plan --exact-rows`: `rowsEstimate` is a COUNT(*), not TABLE_ROWS. */
+  rowsExact?: boolean;
   dataBytes: bigint | null;
   indexBytes: bigint | null;
   /** information_schema.TABLES.AUTO_INCREMENT: the NEXT value to be handed out (null when unknown). */

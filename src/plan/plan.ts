@@ -145,7 +145,8 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
       warnings.push(`${database}.${tableName} is larger than policy.maxTableBytes: check free disk (${estimate.diskBytes ?? '?'} bytes needed) before starting`);
     }
     const notes: string[] = [];
-    if (t.rowsEstimate !== null) notes.push(`~${t.rowsEstimate} rows (TABLE_ROWS, an estimate: the range assumes ${policy.rowsUncertainty.low}×–${policy.rowsUncertainty.high}×) at ${policy.copyRowsPerSecond} rows/s (policy.copyRowsPerSecond).`);
+    if (t.rowsEstimate !== null && t.rowsExact) notes.push(`${t.rowsEstimate} rows (counted with --exact-rows) at ${policy.copyRowsPerSecond} rows/s (policy.copyRowsPerSecond).`);
+    else if (t.rowsEstimate !== null) notes.push(`~${t.rowsEstimate} rows (TABLE_ROWS, an estimate: the range assumes ${policy.rowsUncertainty.low}×–${policy.rowsUncertainty.high}×) at ${policy.copyRowsPerSecond} rows/s (policy.copyRowsPerSecond).`);
     else notes.push('Row count unknown: count with SELECT COUNT(*) on a replica before starting.');
     if (chosen === 'direct') notes.push('Direct ALTER ... ALGORITHM=COPY, LOCK=SHARED: reads continue, WRITES WAIT for the whole copy. Allowed only because policy.directAlter covers a table this small.');
     if (chosen === 'gh-ost') notes.push('Cut-over is postponed until you remove the flag file: the copy can finish overnight and swap when you are watching.');
@@ -271,8 +272,9 @@ function parentForeignKeys(ctx: ShardContext, database: string, table: string): 
 export function estimateCopy(t: Table, policy: Policy, direct: boolean): Estimate {
   const rows = t.rowsEstimate;
   const scale = (n: bigint, f: number) => (n * BigInt(Math.round(f * 1000))) / 1000n;
-  const rowsLow = rows === null ? 0n : scale(rows, policy.rowsUncertainty.low);
-  const rowsHigh = rows === null ? 0n : scale(rows, policy.rowsUncertainty.high);
+  // An exact count (plan --exact-rows) needs no uncertainty range.
+  const rowsLow = rows === null ? 0n : t.rowsExact ? rows : scale(rows, policy.rowsUncertainty.low);
+  const rowsHigh = rows === null ? 0n : t.rowsExact ? rows : scale(rows, policy.rowsUncertainty.high);
   // Unknown row count: the duration is unknown (NaN prints as "?"), never "< 1 s".
   const unknown = rows === null ? Number.NaN : 0;
   const data = t.dataBytes ?? 0n;
