@@ -3,6 +3,7 @@
  * database (so a real server parses it), introspected with scan's code, checked,
  * and the workspace database is always dropped.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,4 +98,24 @@ describe('headroom lint', () => {
     const sarif = JSON.parse(io.out());
     expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId).sort()).toEqual(['fk-type-mismatch', 'pk-narrow-type']);
   });
+
+  it('Ctrl-C while loading: the workspace database is dropped before the process ends', async () => {
+    // Enough statements to keep the load busy for a few seconds.
+    const big = join(dir, 'big.sql');
+    writeFileSync(big, Array.from({ length: 4000 }, (_, i) => `CREATE TABLE t${i} (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, a int, KEY(a)) ENGINE=InnoDB;`).join('\n'));
+    const bin = new URL('../../bin/headroom.js', import.meta.url).pathname;
+    const child = spawn(process.execPath, [bin, 'lint', '--ddl', big, '--workspace', server.url], { stdio: 'ignore' });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    // Wait until the workspace exists and has tables, then interrupt.
+    for (let i = 0; i < 200; i++) {
+      const rows = (await server.sql(`SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA LIKE 'headroom\\_lint\\_%'`)) as { n: string }[];
+      if (Number(rows[0]!.n) > 20) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await leftoverWorkspaces()).toHaveLength(1);
+    child.kill('SIGINT');
+    const result = await exited;
+    expect(result.signal === 'SIGINT' || result.code === 130).toBe(true);
+    expect(await leftoverWorkspaces()).toEqual([]);
+  }, 60_000);
 });
