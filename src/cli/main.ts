@@ -67,6 +67,8 @@ interface SourceOptions {
   defaults?: boolean;
   /** --partition i/n: a stable share of the (shard, database) pairs. */
   partition?: string;
+  /** --gentle [ms]: one heavy catalog read at a time per server, pausing between them. */
+  gentle?: string | true;
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -97,6 +99,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--history [store]', 'record every counter and forecast days left (migration-aware severity): a directory (default .headroom/history) or mysql://user@host:3306/database; see docs/history-and-forecast.md')
     .option('-q, --quiet', 'no progress line on stderr')
     .option('--partition <i/n>', 'read only a stable share of the (shard, database) pairs, e.g. 2/8; combine the parts with `headroom merge`')
+    .option('--gentle [ms]', 'easy on production: one heavy catalog read at a time per server, pausing between them (default 500 ms)')
     .action(
       async (
         url: string | undefined,
@@ -162,6 +165,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('-o, --out <file>', 'where to write the snapshot (default: stdout)')
     .option('-q, --quiet', 'no progress line on stderr')
     .option('--partition <i/n>', 'read only a stable share of the (shard, database) pairs, e.g. 2/8; combine the parts with `headroom merge`')
+    .option('--gentle [ms]', 'easy on production: one heavy catalog read at a time per server, pausing between them (default 500 ms)')
     .action(async (url: string | undefined, opts: SourceOptions & { out?: string }) => {
       if (opts.snapshot) throw new UsageError('snapshot: --snapshot makes no sense here; use --config or a URL');
       const { snapshot } = await readSource(url, opts, io);
@@ -445,7 +449,13 @@ async function readSource(
   const inventory: Inventory = url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load);
   const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io) : undefined;
   const partition = opts.partition ? parsePartition(opts.partition) : undefined;
-  const snapshot = await collectSnapshot(inventory, { ...(progress ? { onProgress: progress.update } : {}), ...(partition ? { partition } : {}) });
+  const gentleMs = opts.gentle === undefined ? undefined : opts.gentle === true ? 500 : Number(opts.gentle);
+  if (gentleMs !== undefined && (!Number.isInteger(gentleMs) || gentleMs < 0 || gentleMs > 600_000)) throw new UsageError(`--gentle ${opts.gentle}: expected a pause in milliseconds (0 to 600000)`);
+  const snapshot = await collectSnapshot(inventory, {
+    ...(progress ? { onProgress: progress.update } : {}),
+    ...(partition ? { partition } : {}),
+    ...(gentleMs !== undefined ? { gentleMs } : {}),
+  });
   progress?.done();
   return { snapshot, config: inventory, inventory };
 }

@@ -54,6 +54,8 @@ export interface CollectOptions {
   onProgress?: (p: CollectProgress) => void;
   /** Only this stable share of the (shard, database) pairs (`--partition i/n`). */
   partition?: Partition;
+  /** --gentle: pause (ms) between heavy catalog reads, one statement at a time per server. */
+  gentleMs?: number;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -67,7 +69,11 @@ export async function collectSnapshot(inventory: Inventory, options: CollectOpti
   await mapLimit(inventory.shards, inventory.shardConcurrency, async (shard, i) => {
     let result: { snapshot?: ShardSnapshot; error?: ShardError };
     try {
-      const snapshot = await collectShard(shard, inventory, { credentials, ...(options.partition ? { partition: options.partition } : {}) });
+      const snapshot = await collectShard(shard, inventory, {
+        credentials,
+        ...(options.partition ? { partition: options.partition } : {}),
+        ...(options.gentleMs !== undefined ? { gentleMs: options.gentleMs } : {}),
+      });
       // Partial results stay; a shard that saw less than it was asked to is still an error (exit 2).
       result = snapshot.coverage && !snapshot.coverage.complete ? { snapshot, error: { shard: shard.name, message: coverageMessage(snapshot.coverage) } } : { snapshot };
     } catch (e) {
@@ -91,6 +97,8 @@ export interface CollectShardOptions {
   /** Shared by the shards of one run, so a `passwordCommand` runs once for all shards that use it. */
   credentials?: Credentials;
   partition?: Partition;
+  /** --gentle: read the catalog one statement at a time (one connection), pausing this long between heavy reads. */
+  gentleMs?: number;
 }
 
 /**
@@ -131,15 +139,30 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
     const matched = partition ? globbed.filter((d) => inPartition(shard.name, d, partition)) : globbed;
     // Five catalog reads, each once for all matched databases, sharing the pool's connections.
     // The server shows only what the user has privileges on; coverage below says what that left out.
-    const [tables, columns, indexes, foreignKeys, triggers] = await step(shard, 'reading the catalog (information_schema)', () =>
-      Promise.all([
-        readTables(db, matched),
-        readIntegerColumns(db, matched),
-        readIndexes(db, matched),
-        readForeignKeys(db, matched),
-        readTriggers(db, matched),
-      ]),
-    );
+    // --gentle: one catalog read at a time with a pause between them, instead of all at once.
+    const gentle = options.gentleMs;
+    const reads = [
+      () => readTables(db, matched),
+      () => readIntegerColumns(db, matched),
+      () => readIndexes(db, matched),
+      () => readForeignKeys(db, matched),
+      () => readTriggers(db, matched),
+    ] as const;
+    const [tables, columns, indexes, foreignKeys, triggers] = (await step(shard, 'reading the catalog (information_schema)', async () => {
+      if (gentle === undefined) return Promise.all(reads.map((r) => r()));
+      const out: unknown[] = [];
+      for (const r of reads) {
+        if (out.length) await sleep(gentle);
+        out.push(await r());
+      }
+      return out;
+    })) as [
+      Awaited<ReturnType<typeof readTables>>,
+      Awaited<ReturnType<typeof readIntegerColumns>>,
+      Awaited<ReturnType<typeof readIndexes>>,
+      Awaited<ReturnType<typeof readForeignKeys>>,
+      Awaited<ReturnType<typeof readTriggers>>,
+    ];
     const tablesByDatabase = new Map<string, number>();
     for (const t of tables) tablesByDatabase.set(t.db, (tablesByDatabase.get(t.db) ?? 0) + 1);
     // A database the session has no right on at all is not "empty": leave it out of the snapshot.
@@ -156,7 +179,7 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
     if (server.versionComment) info.versionComment = server.versionComment;
     const snapshot: ShardSnapshot = { name: shard.name, server: info, databases: dbs };
 
-    const denied = await readAllMaxValues(shard, db, dbs, maxTargets(snapshot, config), access);
+    const denied = await readAllMaxValues(shard, db, dbs, maxTargets(snapshot, config), access, gentle);
     for (const t of sequenceTargets(snapshot, config)) {
       const rows = await step(shard, `reading the sequence table ${t.database}.${t.table}`, () => readSequenceRows(db, t.database, t.table));
       const table = dbs.find((d) => d.name === t.database)?.tables.find((x) => x.name === t.table);
@@ -184,7 +207,7 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
  * failure of the shard: it is returned (a coverage gap). Columns the grants say are off limits are
  * probed once per database, not once per column.
  */
-async function readAllMaxValues(shard: ShardConfig, db: Db, dbs: Database[], targets: MaxTarget[], access: Access): Promise<MaxTarget[]> {
+async function readAllMaxValues(shard: ShardConfig, db: Db, dbs: Database[], targets: MaxTarget[], access: Access, gentleMs?: number): Promise<MaxTarget[]> {
   const denied: MaxTarget[] = [];
   const allowed = targets.filter((t) => access.canSelect(t.database, t.table, t.column));
   const doubtful = targets.filter((t) => !access.canSelect(t.database, t.table, t.column));
@@ -207,7 +230,13 @@ async function readAllMaxValues(shard: ShardConfig, db: Db, dbs: Database[], tar
   };
   const batches: MaxTarget[][] = [];
   for (let i = 0; i < allowed.length; i += MAX_BATCH) batches.push(allowed.slice(i, i + MAX_BATCH));
-  await mapLimit(batches, shard.concurrency, read);
+  if (gentleMs === undefined) await mapLimit(batches, shard.concurrency, read);
+  else {
+    for (const [i, b] of batches.entries()) {
+      if (i) await sleep(gentleMs);
+      await read(b);
+    }
+  }
   // Grants say no: try one column per database; if the server agrees, the rest of that database is denied too.
   const byDb = new Map<string, MaxTarget[]>();
   for (const t of doubtful) byDb.set(t.database, [...(byDb.get(t.database) ?? []), t]);
@@ -347,4 +376,8 @@ export async function countRows(inventory: Inventory, snapshot: Snapshot, tables
       })),
     })),
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
