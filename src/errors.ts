@@ -14,3 +14,13 @@ export function redact(message: string, secrets: readonly string[] = []): string
   }
   return out;
 }
+
+/** Why a file could not be read, in a few words ("no such file", "permission denied"). */
+export function fileErrorText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ENOTDIR') return 'not a directory';
+  return code ?? (e as Error).message;
+}

@@ -20,14 +20,14 @@ import { checksFor } from '../checks/registry.js';
 import { offsetsAllowed, planOffsets } from '../offsets/offsets.js';
 import { formatJson } from '../report/json.js';
 import { formatTable } from '../report/table.js';
-import { createBaseline, describeGate, evaluateGate, formatJsonWithBaseline, gateExitCode, readBaselineFile, writeBaselineFile } from '../baseline.js';
+import { createBaseline, describeGate, evaluateGate, formatJsonWithBaseline, gateExitCode, readBaselineFile, writeBaselineFile, type Baseline } from '../baseline.js';
 import { formatGithub } from '../report/github.js';
 import { formatJunit } from '../report/junit.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { formatSarif, readCheckDocs } from '../report/sarif.js';
 import { DEFAULT_CHECK_CONFIG, exitCode, scanSnapshot, type FailOn } from '../scan.js';
 import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
-import type { Snapshot } from '../model/types.js';
+import type { Report, Snapshot } from '../model/types.js';
 import type { Connection } from '../plan/commands.js';
 import { planWidenings } from '../plan/plan.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
@@ -131,27 +131,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
               '\n',
           );
         }
-        const gate = { failOn: opts.failOn, baseline };
-        let text: string;
-        if (opts.format === 'json') {
-          text = baseline ? formatJsonWithBaseline(report, baseline) : formatJson(report);
-        } else if (opts.format === 'sarif') {
-          // Anchor results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
-          const anchor = opts.config ?? opts.snapshot;
-          const artifactPath = anchor ? relative(process.cwd(), resolve(anchor)).split(sep).join('/') : undefined;
-          text = formatSarif(report, { ...gate, toolVersion: VERSION, docs: await readCheckDocs(), ...(artifactPath ? { artifactPath } : {}) });
-        } else if (opts.format === 'github') {
-          text = formatGithub(report, gate);
-        } else if (opts.format === 'junit') {
-          text = formatJunit(report, gate);
-        } else if (opts.format === 'markdown') {
-          text = formatMarkdown(report, gate);
-        } else if (opts.format === 'prometheus') {
-          text = formatPrometheus(report, { shards: snapshot.shards.map((s) => s.name), scannedAt: Date.parse(snapshot.takenAt), ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}) });
-        } else {
-          text = formatTable(report, { color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
-          if (baseline) text += `Baseline: ${describeGate(evaluateGate(report, opts.failOn, baseline), opts.failOn, report.errors.length)}.\n`;
-        }
+        const text =
+          opts.format === 'prometheus'
+            ? formatPrometheus(report, { shards: snapshot.shards.map((s) => s.name), scannedAt: Date.parse(snapshot.takenAt), ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}) })
+            : // Anchor SARIF results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
+              await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
         await emit(text, opts.out, io);
         code = gateExitCode(report, opts.failOn, baseline);
       },
@@ -296,19 +280,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
           baseline = createBaseline(report, new Date());
           await writeBaselineFile(opts.writeBaseline, baseline);
         }
-        const gate = { failOn: opts.failOn, baseline };
-        let text: string;
-        if (opts.format === 'json') text = baseline ? formatJsonWithBaseline(report, baseline) : formatJson(report);
-        else if (opts.format === 'sarif') {
-          const anchor = opts.ddl[0]!;
-          text = formatSarif(report, { ...gate, toolVersion: VERSION, docs: await readCheckDocs(), artifactPath: relative(process.cwd(), resolve(anchor)).split(sep).join('/') });
-        } else if (opts.format === 'github') text = formatGithub(report, gate);
-        else if (opts.format === 'junit') text = formatJunit(report, gate);
-        else if (opts.format === 'markdown') text = formatMarkdown(report, gate);
-        else {
-          text = formatTable(report, { color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR }).replace(/^Scanned 1 shard, /m, `Linted ${opts.ddl.join(', ')}: `);
-          if (baseline) text += `Baseline: ${describeGate(evaluateGate(report, opts.failOn, baseline), opts.failOn, report.errors.length)}.\n`;
-        }
+        let text = await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.ddl[0], color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
+        if (opts.format === 'table') text = text.replace(/^Scanned 1 shard, /m, `Linted ${opts.ddl.join(', ')}: `);
         await emit(text, opts.out, io);
         code = gateExitCode(report, opts.failOn, baseline);
       },
@@ -483,5 +456,33 @@ async function emit(text: string, out: string | undefined, io: Io): Promise<void
     await writeFile(out, text);
   } catch (e) {
     throw new UsageError(`${out}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+type GateFormat = 'table' | 'json' | 'sarif' | 'github' | 'junit' | 'markdown';
+
+/** A report in one of the gate formats (scan and lint share them, with the same baseline rules). */
+async function renderGate(
+  report: Report,
+  o: { format: GateFormat; failOn: FailOn; baseline: Baseline | undefined; anchor: string | undefined; color: boolean },
+): Promise<string> {
+  const gate = { failOn: o.failOn, baseline: o.baseline };
+  switch (o.format) {
+    case 'json':
+      return o.baseline ? formatJsonWithBaseline(report, o.baseline) : formatJson(report);
+    case 'sarif': {
+      const artifactPath = o.anchor ? relative(process.cwd(), resolve(o.anchor)).split(sep).join('/') : undefined;
+      return formatSarif(report, { ...gate, toolVersion: VERSION, docs: await readCheckDocs(), ...(artifactPath ? { artifactPath } : {}) });
+    }
+    case 'github':
+      return formatGithub(report, gate);
+    case 'junit':
+      return formatJunit(report, gate);
+    case 'markdown':
+      return formatMarkdown(report, gate);
+    case 'table': {
+      const text = formatTable(report, { color: o.color });
+      return o.baseline ? `${text}Baseline: ${describeGate(evaluateGate(report, o.failOn, o.baseline), o.failOn, report.errors.length)}.\n` : text;
+    }
   }
 }

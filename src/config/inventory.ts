@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
-import { UsageError } from '../errors.js';
+import { UsageError, fileErrorText } from '../errors.js';
 import { decimalToFraction } from '../model/ratio.js';
 import { DEFAULT_POLICY, parsePolicy } from '../plan/policy.js';
 import { loadVSchemaFiles, parseVitessConfig } from '../vitess/config.js';
@@ -73,9 +73,7 @@ export async function loadInventory(path: string, env: Env = process.env, option
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new UsageError(`${path}: cannot read config: ${why}`);
+    throw new UsageError(`${path}: cannot read config: ${fileErrorText(e)}`);
   }
   const client = readClientOptions(env, options);
   const inventory = parseInventory(text, path, env, {
@@ -461,9 +459,7 @@ class Validator {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? (e as Error).message);
-      throw this.fail(field, `cannot read ${path}: ${why}`);
+      throw this.fail(field, `cannot read ${path}: ${fileErrorText(e)}`);
     }
     const password = text.replace(/(\r?\n)+$/, '');
     if (password === '') throw this.fail(field, `${path} is empty; expected the password`);

@@ -30,7 +30,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Secret } from '../config/types.js';
-import { UsageError } from '../errors.js';
+import { UsageError, fileErrorText } from '../errors.js';
 
 export interface OptionEntry {
   /** The name as written (with `loose-` removed and `_` turned into `-`). */
@@ -196,14 +196,6 @@ function normalizeKey(key: string): string {
   return key.replace(/_/g, '-').replace(/^loose-/, '');
 }
 
-function fileErrorText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'ENOTDIR') return 'not a directory';
-  return code ?? (e as Error).message;
-}
 
 // ---------------------------------------------------------------------------------------------
 // What headroom takes from an option file.

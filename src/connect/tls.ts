@@ -1,3 +1,4 @@
+import { fileErrorText } from '../errors.js';
 /**
  * TLS: certificate files, the mysql2 options for each mode, and one-line explanations of
  * handshake failures.
@@ -15,9 +16,7 @@ export function readPem(path: string, kind: 'certificate' | 'key'): { text: stri
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? (e as Error).message);
-    return { error: `cannot read ${path}: ${why}` };
+    return { error: `cannot read ${path}: ${fileErrorText(e)}` };
   }
   const ok = kind === 'key' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) : /-----BEGIN CERTIFICATE-----/.test(text);
   if (!ok) return { error: `${path} is not a PEM ${kind === 'key' ? 'private key' : 'certificate'} (expected a "-----BEGIN ${kind === 'key' ? 'PRIVATE KEY' : 'CERTIFICATE'}-----" block)` };

@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import { mysqlSplitterOptions, splitQuery } from 'dbgate-query-splitter';
 import mysql from 'mysql2/promise';
 import type { CheckConfig, ShardConfig } from '../config/types.js';
-import { UsageError } from '../errors.js';
+import { fileErrorText, UsageError } from '../errors.js';
 import type { ShardSnapshot } from '../model/types.js';
 import { collectShard, describeError } from './collect.js';
 import { connectionOptions } from '../connect/session.js';
@@ -85,7 +85,7 @@ export async function lintInWorkspace(
     try {
       text = await readFile(f, 'utf8');
     } catch (e) {
-      throw new UsageError(`${f}: cannot read DDL file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new UsageError(`${f}: cannot read DDL file: ${fileErrorText(e)}`);
     }
     statements.push(...splitDdl(text, f));
   }

@@ -3,7 +3,7 @@
  * Integer values are written as decimal strings so nothing is ever rounded.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
+import { fileErrorText, UsageError } from '../errors.js';
 import { isIntType, toBigInt } from '../model/integers.js';
 import type { Database, Snapshot, Table } from '../model/types.js';
 
@@ -22,8 +22,7 @@ export async function loadSnapshot(path: string): Promise<Snapshot> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${path}: cannot read snapshot: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new UsageError(`${path}: cannot read snapshot: ${fileErrorText(e)}`);
   }
   return parseSnapshot(text, path);
 }
