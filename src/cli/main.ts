@@ -35,6 +35,8 @@ import { formatPlanJson, formatPlanMarkdown, formatPlanText } from '../report/pl
 import { doctorCommand, optionFileChoice } from '../doctor/command.js';
 import { formatPrometheus } from '../report/prometheus.js';
 import { forecastFromHistory, importHistory } from '../history/cli.js';
+import { renderHtmlReport } from '../report/html.js';
+import { reportInputFromJson, reportInputFromSnapshot } from '../report/html-input.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -243,6 +245,51 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       for (const e of snapshot.errors) io.stderr(`headroom: shard ${e.shard} could not be read, no runbook for it: ${e.message}\n`);
       code = snapshot.errors.length ? 2 : 0;
     });
+
+  program
+    .command('report')
+    .description('Write one self-contained HTML page: fleet overview, the keys that run out soonest, growth charts, a heat strip per shard (docs/report.md).')
+    .argument('[url]', 'one server: mysql://user@host:3306 (instead of --config)')
+    .option('-c, --config <file>', 'inventory YAML (with --snapshot or --from-json: thresholds, relationships, policy, history:, runbookBaseUrl)')
+    .option('-s, --snapshot <file>', 'from a snapshot instead of live servers (with --from-json: every key for the heat strip, and the widening groups)')
+    .option('--from-json <file>', 'from a saved `scan --format json` report instead of scanning')
+    .option('--at <time>', 'with --from-json: when that report was taken, 2024-02-01T06:00:00Z (reports carry no time)')
+    .option('--history [store]', 'forecasts and charts from this history store (read only): a directory (default .headroom/history) or mysql://user@host:3306/database')
+    .option('--runbooks <dir-or-url>', 'where the runbooks are, relative to the page or a URL (default: runbooks/ beside the page, or the config\'s runbookBaseUrl)')
+    .option('-o, --out <file>', 'write the page to this file (default: stdout)')
+    .option('-q, --quiet', 'no progress line on stderr')
+    .option('--defaults-file <file>', 'MySQL option file whose [client] group gives user, password, host, port, socket, ssl-* (instead of ~/.my.cnf)')
+    .option('--no-defaults', 'read no MySQL option file (not even ~/.my.cnf)')
+    .action(
+      async (
+        url: string | undefined,
+        opts: SourceOptions & { fromJson?: string; at?: string; history?: string | true; runbooks?: string; out?: string },
+      ) => {
+        const common = { ...(opts.history !== undefined ? { history: opts.history } : {}), ...(opts.runbooks !== undefined ? { runbooks: opts.runbooks } : {}), env: io.env, now: () => new Date() };
+        let input;
+        if (opts.fromJson) {
+          if (url) throw new UsageError('report: give either a URL or --from-json, not both');
+          // Nothing connects: a ${VAR} meant for a password need not be set.
+          const lenient = new Proxy(io.env, { get: (target, name: string) => target[name] ?? '' });
+          const source = opts.snapshot ? await readSource(undefined, opts, io) : undefined;
+          const inventory = source?.inventory ?? (opts.config ? await loadInventory(opts.config, lenient, { offline: true }) : undefined);
+          input = await reportInputFromJson(opts.fromJson, source?.config ?? inventory ?? DEFAULT_CHECK_CONFIG, inventory, {
+            ...common,
+            ...(opts.at !== undefined ? { at: opts.at } : {}),
+            ...(source ? { snapshot: source.snapshot } : {}),
+            source: `saved report ${opts.fromJson}${opts.snapshot ? ` with snapshot ${opts.snapshot}` : ''}`,
+          });
+        } else {
+          if (opts.at !== undefined) throw new UsageError('report: --at applies to --from-json (a snapshot and a live scan carry their time)');
+          const { snapshot, config, inventory } = await readSource(url, opts, io);
+          const source = opts.snapshot ? `snapshot ${opts.snapshot}` : opts.config ? `live scan of ${opts.config}` : `live scan of ${redact(url ?? '')}`;
+          input = await reportInputFromSnapshot(snapshot, config, inventory, { ...common, source });
+        }
+        await emit(renderHtmlReport(input), opts.out, io);
+        for (const e of input.report.errors) io.stderr(`headroom: shard ${e.shard} could not be read (in full), its keys are not in the report: ${e.message}\n`);
+        code = input.report.errors.length ? 2 : 0;
+      },
+    );
 
   program
     .command('lint')

@@ -217,11 +217,11 @@ interface Edge {
  * from critical `crit`, from 100% `over`.
  */
 function edges(t: Thresholds): Edge[] {
-  const inner: Edge[] = [
+  const inner = ([
     { at: HALF, tone: 'mid' },
     { at: t.warning, tone: 'warn' },
     { at: t.critical, tone: 'crit' },
-  ].filter((e) => cmpFraction(e.at, ZERO) > 0 && cmpFraction(e.at, ONE) < 0);
+  ] satisfies Edge[] as Edge[]).filter((e) => cmpFraction(e.at, ZERO) > 0 && cmpFraction(e.at, ONE) < 0);
   inner.sort((a, b) => cmpFraction(a.at, b.at) || RANK[a.tone] - RANK[b.tone]);
   const out: Edge[] = [];
   for (const e of inner) {

@@ -93,7 +93,7 @@ export function formatTable(report: Report, options: TableOptions): string {
   if (groups.length > 0) {
     const top = groups[0]!.worst;
     lines.push(`Worst: ${top.message}`);
-    lines.push(c.dim(`What each check means and what to do: docs/checks/<check>.md · every finding: --format json`));
+    lines.push(c.dim('Next: `headroom plan` (what to change, in what order, how long) · `headroom runbook --out runbooks/` (step by step) · docs/checks/<check>.md · every finding: --format json'));
   }
   // Shards read only in part (privileges): one line saying so, then what each missed.
   const partial = (summary.coverage ?? []).filter((x) => !x.complete && x.databasesMatched !== null);
