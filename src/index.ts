@@ -49,3 +49,6 @@ export type { HistoryStore } from './history/store.js';
 export type { HistoryConfig } from './history/config.js';
 export { formatPrometheus, type PrometheusOptions } from './report/prometheus.js';
 export type * from './model/types.js';
+export { renderHtmlReport } from './report/html.js';
+export { mergeReports, mergeSnapshots } from './merge.js';
+export { parsePartition, inPartition, type Partition } from './partition.js';

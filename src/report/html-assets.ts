@@ -27,6 +27,7 @@ a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible
 code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 0.92em; }
 small, .small { font-size: 0.82em; }
 .muted { color: var(--muted); }
+.nowrap { white-space: nowrap; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .skip { position: absolute; left: -9999px; }
 .skip:focus { left: 20px; top: 8px; background: var(--bg); padding: 4px 8px; z-index: 2; }
@@ -39,10 +40,13 @@ h4 { font-size: 0.95rem; margin: 16px 0 6px; }
 nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; padding: 0; margin: 6px 0; }
 .hint { color: var(--muted); max-width: 80ch; }
 .note { background: var(--info-bg); color: var(--fg); padding: 8px 12px; border-radius: 6px; }
-.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 10px; margin: 8px 0 12px; }
+.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(128px, 1fr)); gap: 10px; margin: 8px 0 12px; }
 .stat { background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: 8px 12px; }
 .stat dt { color: var(--muted); font-size: 0.85em; }
 .stat dd { margin: 2px 0 0; font-size: 1.35rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+.stat dd small { font-size: 0.6em; font-weight: normal; color: var(--muted); }
+.stat.time { grid-column: span 2; }
+.stat.time dd { font-size: 1.1rem; }
 .stat.has-critical { border-color: var(--crit); background: var(--crit-bg); }
 .stat.has-warning { border-color: var(--warn); background: var(--warn-bg); }
 .stat.has-errors { border-color: var(--crit); }
@@ -61,7 +65,7 @@ nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; paddin
 #keys-status { margin: 0 0 0 auto; color: var(--muted); }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--border); }
+th, td { text-align: left; vertical-align: top; padding: 6px 7px; border-bottom: 1px solid var(--border); }
 thead th { background: var(--card); position: sticky; top: 0; z-index: 1; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.keys td { font-size: 0.93em; }
@@ -70,11 +74,16 @@ th button { font: inherit; font-weight: 600; color: var(--fg); background: none;
 th button .arrow::after { content: " ↕"; color: var(--muted); }
 th[aria-sort="ascending"] button .arrow::after { content: " ▲"; color: var(--fg); }
 th[aria-sort="descending"] button .arrow::after { content: " ▼"; color: var(--fg); }
-.ref { color: var(--muted); white-space: nowrap; }
+.ref { color: var(--muted); }
+.check { color: var(--muted); white-space: nowrap; }
+td.db { min-width: 13em; }
+.sev-icon { font-weight: 700; }
+.sev-icon.sev-critical, .sev-icon.sev-warning, .sev-icon.sev-info { background: none; border: 0; padding: 0; }
 details.dbs summary { cursor: pointer; }
-.dblist { margin: 6px 0 0; padding-left: 1.1em; }
-.dblist li { margin: 3px 0; white-space: nowrap; }
+.dblist { margin: 6px 0 0; padding-left: 0; list-style: none; }
+.dblist li { margin: 3px 0; }
 a.runbook { white-space: nowrap; }
+.facts a.runbook { white-space: normal; overflow-wrap: anywhere; }
 table.heat th, table.heat td { white-space: nowrap; }
 .strip-h { width: 40%; }
 .strip-cell { width: 40%; min-width: 160px; vertical-align: middle; }

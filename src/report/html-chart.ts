@@ -92,7 +92,7 @@ export function chartSvg(c: ChartInput): string {
   // Frame and the time labels: first observation, the scan, the end of the chart.
   out.push(`<rect class="plot" x="${M.left}" y="${M.top}" width="${PW}" height="${PH}"/>`);
   const xLabels: { t: number; text: string; anchor: string }[] = [{ t: xa, text: isoDay(t0), anchor: 'start' }];
-  if (x(now) - x(xa) > 90 && x(xb) - x(now) > 90) xLabels.push({ t: now, text: `${isoDay(now)} (scan)`, anchor: 'middle' });
+  if (x(now) - x(xa) > 135 && x(xb) - x(now) > 135) xLabels.push({ t: now, text: `${isoDay(now)} (scan)`, anchor: 'middle' });
   if (xb > now + DAY_MS || xLabels.length === 1) xLabels.push({ t: xb, text: isoDay(t1), anchor: 'end' });
   for (const l of xLabels) out.push(`<text class="axis" x="${f(x(l.t))}" y="${H - 12}" text-anchor="${l.anchor}">${esc(l.text)}</text>`);
 
@@ -100,7 +100,7 @@ export function chartSvg(c: ChartInput): string {
   const yMax = y(Number(c.max));
   out.push(`<line class="max" x1="${M.left}" x2="${W - M.right}" y1="${f(yMax)}" y2="${f(yMax)}"/>`);
   out.push(`<text class="axis max-label" x="${M.left - 6}" y="${f(yMax + 4)}" text-anchor="end">${esc(groupDigits(c.max))}</text>`);
-  out.push(`<text class="axis max-label" x="${W - M.right - 4}" y="${f(yMax - 6)}" text-anchor="end">max of ${esc(c.typeLabel)}</text>`);
+  out.push(`<text class="axis max-label" x="${M.left + 6}" y="${f(yMax - 6)}" text-anchor="start">max of ${esc(c.typeLabel)}</text>`);
   // The lowest observation, exactly (unless it would overlap the max label).
   if (Math.abs(y(Number(loV)) - yMax) > 14) {
     out.push(`<text class="axis" x="${M.left - 6}" y="${f(y(Number(loV)) + 4)}" text-anchor="end">${esc(groupDigits(loV))}</text>`);
@@ -118,8 +118,12 @@ export function chartSvg(c: ChartInput): string {
   if (growing && inside(c.exhaustionAt)) {
     const ex = x(c.exhaustionAt);
     out.push(`<line class="runsout" x1="${f(ex)}" x2="${f(ex)}" y1="${M.top}" y2="${M.top + PH}"/>`);
-    const near = W - M.right - ex < 150;
-    out.push(`<text class="marker runsout-label" x="${f(near ? ex - 4 : ex + 4)}" y="${f(Math.min(M.top + PH - 6, yMax + 16))}" text-anchor="${near ? 'end' : 'start'}">runs out ${isoDay(c.exhaustionAt)}</text>`);
+    // Bottom right: below a rising line there is room. Left of the start-by line when they are close.
+    const sx = inside(c.startByAt) ? x(c.startByAt) : undefined;
+    const crowded = sx !== undefined && Math.abs(ex - sx) < 130;
+    const toLeft = crowded || W - M.right - ex < 150;
+    const lx = crowded ? Math.min(ex, sx!) - 4 : toLeft ? ex - 4 : ex + 4;
+    out.push(`<text class="marker runsout-label" x="${f(lx)}" y="${M.top + PH - 8}" text-anchor="${toLeft ? 'end' : 'start'}">runs out ${isoDay(c.exhaustionAt)}</text>`);
   }
 
   // The forecast: from the scan's value along the rate, to the max or the edge of the chart.

@@ -14,7 +14,7 @@ import { formatType } from '../model/integers.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../model/types.js';
 import { chartSvg, chartTable, stamp, type ChartInput } from './html-chart.js';
 import { esc, safeHref } from './html-escape.js';
-import { buildHtmlModel, type HeatModel, type HtmlModel, type HtmlReportInput, type KeyRow } from './html-model.js';
+import { buildHtmlModel, percentText, type HeatModel, type HtmlModel, type HtmlReportInput, type KeyRow } from './html-model.js';
 import { HTML_CSS, HTML_SCRIPT } from './html-assets.js';
 import { durationRange } from './units.js';
 
@@ -67,6 +67,11 @@ function sev(s: Severity): string {
   return `<span class="sev sev-${s}"><span aria-hidden="true">${ICON[s]}</span> ${s}</span>`;
 }
 
+/** Compact: the icon, with the word for screen readers and as a tooltip. */
+function sevIcon(s: Severity): string {
+  return `<span class="sev-icon sev-${s}" title="${s}"><span aria-hidden="true">${ICON[s]}</span><span class="visually-hidden">${s}</span></span>`;
+}
+
 function plural(n: number, word: string): string {
   return `${groupDigits(BigInt(n))} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -91,9 +96,9 @@ function overview(model: HtmlModel): string {
   out.push(stat('Shards', groupDigits(BigInt(s.shards))));
   out.push(stat('Databases', groupDigits(BigInt(s.databases))));
   out.push(stat('Tables', groupDigits(BigInt(s.tables))));
-  for (const sv of ['critical', 'warning', 'info'] as const) out.push(stat(`${sev(sv)} findings`, groupDigits(BigInt(s.findings[sv])), s.findings[sv] ? `has-${sv}` : ''));
+  for (const sv of ['critical', 'warning', 'info'] as const) out.push(stat(`${sev(sv)}`, `${groupDigits(BigInt(s.findings[sv]))} <small>finding${s.findings[sv] === 1 ? '' : 's'}</small>`, s.findings[sv] ? `has-${sv}` : ''));
   out.push(stat('Scan errors', groupDigits(BigInt(s.errors)), s.errors ? 'has-errors' : ''));
-  out.push(stat('Scan time', model.input.scannedAt ? `<time datetime="${esc(model.input.scannedAt)}">${esc(stamp(Date.parse(model.input.scannedAt)))}</time>` : 'unknown'));
+  out.push(stat('Scan time', model.input.scannedAt ? `<time datetime="${esc(model.input.scannedAt)}">${esc(stamp(Date.parse(model.input.scannedAt)))}</time>` : 'unknown', 'time'));
   out.push('</dl>');
   const groups = model.rows.length;
   out.push(
@@ -140,7 +145,7 @@ function daysText(f: Finding): { html: string; sort: string } {
 function migrationText(r: KeyRow): string {
   if (!r.migrationDays) return '<span class="muted">—</span>';
   const { low, high } = r.migrationDays;
-  return high === 0 ? '<span class="muted">no copy</span>' : esc(durationRange(low * 86_400, high * 86_400));
+  return esc(durationRange(low * 86_400, high * 86_400));
 }
 
 function startByText(r: KeyRow): string {
@@ -189,7 +194,7 @@ function keysSection(model: HtmlModel): string {
         (c) =>
           `<th scope="col" data-key="${c.key}"><button type="button" data-key="${c.key}" data-type="${c.type}" data-first="${c.first}">${c.label}<span class="arrow" aria-hidden="true"></span></button></th>`,
       ).join('') +
-      '<th scope="col">Check</th></tr></thead>',
+      '</tr></thead>',
     '<tbody>',
   );
   for (const r of model.rows) out.push(keyRowHtml(r));
@@ -227,9 +232,9 @@ function keyRowHtml(r: KeyRow): string {
     `<tr id="row-${r.n}" ${Object.entries(attrs)
       .map(([k, v]) => `${k}="${esc(v)}"`)
       .join(' ')}>` +
-    `<td>${sev(r.severity)}</td>` +
+    `<td>${sev(r.severity)}<br><small class="mono check">${esc(f.check)}</small></td>` +
     `<td class="mono">${esc(f.shards ? f.shards.join(', ') : f.shard)}</td>` +
-    `<td>${dbCell}</td>` +
+    `<td class="db">${dbCell}</td>` +
     `<td class="mono">${esc(f.table)}</td>` +
     `<td class="mono"><a href="#key-${r.n}">${esc(f.column)}</a>${ref}</td>` +
     `<td class="mono">${esc(formatType(f))}</td>` +
@@ -237,27 +242,35 @@ function keyRowHtml(r: KeyRow): string {
     `<td class="num">${days.html}</td>` +
     `<td class="num">${migrationText(r)}</td>` +
     `<td class="num">${startByText(r)}</td>` +
-    `<td class="mono small">${esc(f.check)}</td>` +
     '</tr>'
   );
 }
 
+/** A group's databases listed in its row, at most this many (worst and soonest first): the page stays small for large tenant fleets. */
+export const MAX_LISTED_DATABASES = 500;
+
 function databaseList(r: KeyRow): string {
-  const items = [...r.group.findings]
-    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.forecast?.daysLeft ?? Infinity) - (b.forecast?.daysLeft ?? Infinity))
+  const sorted = [...r.group.findings].sort(
+    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.forecast?.daysLeft ?? Infinity) - (b.forecast?.daysLeft ?? Infinity),
+  );
+  const items = sorted
+    .slice(0, MAX_LISTED_DATABASES)
     .map((x) => {
       const d = daysText(x);
-      const days = d.sort === '' ? '' : ` · ${d.html.replace('<br>', ' ')}`;
-      return `<li>${sev(x.severity)} <span class="mono">${esc(x.shard)}/${esc(x.database)}</span> · ${ratioText(x)}${days}${runbookLink(x, 'small')}</li>`;
+      const days = d.sort === '' ? '' : ` · <span class="nowrap">${d.html.replace('<br>', ' ')}</span>`;
+      return `<li>${sevIcon(x.severity)} <span class="mono">${esc(x.shard)}/${esc(x.database)}</span> · ${ratioText(x)}${days}${runbookLink(x, 'small')}</li>`;
     });
-  return `<ul class="dblist">${items.join('')}</ul>`;
+  const rest = sorted.length - items.length;
+  return `<ul class="dblist">${items.join('')}</ul>${rest > 0 ? `<p class="small muted">and ${plural(rest, 'more finding')} (every one: <code>scan --format json</code>)</p>` : ''}`;
 }
 
-function runbookLink(f: Finding, cls = ''): string {
+/** A link to the finding's runbook: "runbook" (compact), or its file name. */
+function runbookLink(f: Finding, cls = '', long = false): string {
   const href = safeHref(f.runbook);
   if (!href) return '';
-  const name = href.split('/').pop() ?? href;
-  return ` <a class="runbook${cls ? ` ${cls}` : ''}" href="${esc(href)}" aria-label="Runbook for ${esc(`${f.shard}/${f.database}/${f.table}.${f.column}`)}">runbook<span class="visually-hidden"> ${esc(name)}</span></a>`;
+  const name = href.split('/').pop() || href;
+  const label = long ? `<span class="mono">${esc(name)}</span>` : 'runbook';
+  return ` <a class="runbook${cls ? ` ${cls}` : ''}" href="${esc(href)}" aria-label="Runbook for ${esc(`${f.shard}/${f.database}/${f.table}.${f.column}`)}">${label}</a>`;
 }
 
 function heatSection(heat: HeatModel, model: HtmlModel): string {
@@ -265,17 +278,17 @@ function heatSection(heat: HeatModel, model: HtmlModel): string {
   const t = model.input.config.thresholds;
   out.push(
     heat.source === 'snapshot'
-      ? `<p class="hint">Each database counts once, in the band of its worst key: a key's own ratio, or for a column that stores another key's ids, that key's current value over the column's max. From every key in the snapshot. Thresholds: warning ${esc(t.warningText)}, critical ${esc(t.criticalText)}.</p>`
-      : `<p class="hint note"><span aria-hidden="true">ℹ</span> <strong>From the findings only</strong> (a saved JSON report, no snapshot): a database without a finding is below the warning threshold (${esc(t.warningText)}), and no finer band is known for it. Give <code>--snapshot</code> for every key's band.</p>`,
+      ? `<p class="hint">Each database counts once, in the band of its worst key: a key's own ratio, or for a column that stores another key's ids, that key's current value over the column's max. From every key in the snapshot. Thresholds: warning ${percentText(t.warning)}%, critical ${percentText(t.critical)}%.</p>`
+      : `<p class="hint note"><span aria-hidden="true">ℹ</span> <strong>From the findings only</strong> (a saved JSON report, no snapshot): a database without a finding is below the warning threshold (${percentText(t.warning)}%), and no finer band is known for it. Give <code>--snapshot</code> for every key's band.</p>`,
   );
   if (heat.rows.length === 0) {
     out.push('<p>No shards.</p>', '</section>');
     return out.join('\n');
   }
-  const extra = heat.source === 'findings' ? { label: `no finding (< ${t.warningText})`, pick: (r: HeatModel['rows'][number]) => r.noFinding } : { label: 'no key value', pick: (r: HeatModel['rows'][number]) => r.unknown };
+  const extra = heat.source === 'findings' ? { label: `no finding (< ${percentText(t.warning)}%)`, pick: (r: HeatModel['rows'][number]) => r.noFinding } : { label: 'no key value', pick: (r: HeatModel['rows'][number]) => r.unknown };
   out.push('<div class="table-wrap"><table class="heat">', '<caption class="visually-hidden">Number of databases in each ratio band, per shard</caption>');
   out.push(
-    '<thead><tr><th scope="col">Shard</th><th scope="col" class="strip-h">Strip</th>' +
+    '<thead><tr><th scope="col">Shard</th><th scope="col" class="strip-h">Share of databases</th>' +
       heat.bands.map((b) => `<th scope="col" class="num"><span class="band-key tone-${b.tone}" aria-hidden="true"></span>${esc(b.label)}</th>`).join('') +
       `<th scope="col" class="num">${esc(extra.label)}</th></tr></thead><tbody>`,
   );
@@ -363,9 +376,9 @@ function keyArticle(r: KeyRow, model: HtmlModel): string {
     facts.push(['Days left', daysText(f).html.replace('<br>', ' · ')]);
   }
   facts.push(['Migration estimate', r.migrationDays ? `${migrationText(r)}${fc?.migrationDays ? '' : ' <small>(planner)</small>'}` : '<span class="muted">unknown (needs the snapshot)</span>']);
-  if (fc?.criticalBelowDays !== null && fc?.criticalBelowDays !== undefined) facts.push(['Critical below', `${fmtDays(fc.criticalBelowDays)} days left <small>(${fc.rule} rule decided)</small>`]);
+  if (fc?.criticalBelowDays !== null && fc?.criticalBelowDays !== undefined) facts.push(['Critical below', `${fmtDays(fc.criticalBelowDays)} days left <small>(severity set by the ${fc.rule} rule)</small>`]);
   facts.push(['Start migrating by', r.startBy ? startByText(r).replace('<br>', ' · ') : '<span class="muted">needs a forecast</span>']);
-  const link = runbookLink(f);
+  const link = runbookLink(f, '', true);
   facts.push(['Runbook', link ? link.trim() : '<span class="muted">none</span>']);
   out.push(`<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`);
   out.push('</div>');
