@@ -36,8 +36,9 @@ export function normalizeCatalog(raw: RawCatalog, databases: readonly string[] =
     });
   }
 
-  const columns = [...raw.columns].sort((a, b) => Number(a.position) - Number(b.position));
-  for (const r of columns) {
+  // Rows arrive in any order; columns are put in ORDINAL_POSITION order per table below.
+  const positions = new Map<Column, number>();
+  for (const r of raw.columns) {
     const t = tables.get(key(r.db, r.tableName));
     if (!t) continue; // a view's column, or a table created between the two reads
     const type = parseIntegerType(r.columnType);
@@ -52,7 +53,9 @@ export function normalizeCatalog(raw: RawCatalog, databases: readonly string[] =
     if (r.columnDefault !== undefined) column.default = r.columnDefault;
     if (r.comment) column.comment = r.comment;
     t.columns.push(column);
+    positions.set(column, Number(r.position));
   }
+  for (const t of tables.values()) if (t.columns.length > 1) t.columns.sort((a, b) => positions.get(a)! - positions.get(b)!);
 
   const indexes = new Map<string, Map<string, { unique: boolean; cols: [number, string][] }>>();
   for (const r of raw.indexes) {

@@ -267,30 +267,44 @@ export async function readIndexes(db: Db, databases: string[]): Promise<RawIndex
 /** Declared foreign keys of the matched databases (the referenced side may be in any database). */
 export async function readForeignKeys(db: Db, databases: string[]): Promise<RawForeignKeyRow[]> {
   if (databases.length === 0) return [];
-  const rows = await db
-    .selectFrom('information_schema.KEY_COLUMN_USAGE as k')
-    .leftJoin('information_schema.REFERENTIAL_CONSTRAINTS as r', (join) =>
-      join
-        .onRef('r.CONSTRAINT_SCHEMA', '=', 'k.CONSTRAINT_SCHEMA')
-        .onRef('r.CONSTRAINT_NAME', '=', 'k.CONSTRAINT_NAME')
-        .onRef('r.TABLE_NAME', '=', 'k.TABLE_NAME'),
-    )
-    .select([
-      'k.TABLE_SCHEMA as db',
-      'k.TABLE_NAME as tableName',
-      'k.CONSTRAINT_NAME as constraintName',
-      'k.COLUMN_NAME as columnName',
-      'k.ORDINAL_POSITION as position',
-      'k.REFERENCED_TABLE_SCHEMA as referencedDb',
-      'k.REFERENCED_TABLE_NAME as referencedTable',
-      'k.REFERENCED_COLUMN_NAME as referencedColumn',
-      'r.UPDATE_RULE as updateRule',
-      'r.DELETE_RULE as deleteRule',
-    ])
-    .where('k.TABLE_SCHEMA', 'in', databases)
-    .where('k.REFERENCED_TABLE_NAME', 'is not', null)
-    .execute();
-  return rows as RawForeignKeyRow[];
+  // Two statements, joined here: the server cannot join these two information_schema views by
+  // index, and the LEFT JOIN opened every table twice (measured: 1.59 s vs 0.26 s + 0.20 s at
+  // 7,500 tables; bench/RESULTS.md). Each of these opens every table of the matched databases once.
+  const [keys, rules] = await Promise.all([
+    db
+      .selectFrom('information_schema.KEY_COLUMN_USAGE')
+      .select([
+        'TABLE_SCHEMA as db',
+        'TABLE_NAME as tableName',
+        'CONSTRAINT_NAME as constraintName',
+        'COLUMN_NAME as columnName',
+        'ORDINAL_POSITION as position',
+        'REFERENCED_TABLE_SCHEMA as referencedDb',
+        'REFERENCED_TABLE_NAME as referencedTable',
+        'REFERENCED_COLUMN_NAME as referencedColumn',
+      ])
+      .where('TABLE_SCHEMA', 'in', databases)
+      .where('REFERENCED_TABLE_NAME', 'is not', null)
+      .execute(),
+    db
+      .selectFrom('information_schema.REFERENTIAL_CONSTRAINTS')
+      .select(['CONSTRAINT_SCHEMA as db', 'TABLE_NAME as tableName', 'CONSTRAINT_NAME as constraintName', 'UPDATE_RULE as updateRule', 'DELETE_RULE as deleteRule'])
+      .where('CONSTRAINT_SCHEMA', 'in', databases)
+      .execute(),
+  ]);
+  return attachForeignKeyRules(keys as Omit<RawForeignKeyRow, 'updateRule' | 'deleteRule'>[], rules);
+}
+
+/** KEY_COLUMN_USAGE rows + their REFERENTIAL_CONSTRAINTS rules (ON UPDATE / ON DELETE). Pure. */
+export function attachForeignKeyRules(
+  keys: Omit<RawForeignKeyRow, 'updateRule' | 'deleteRule'>[],
+  rules: { db: string; tableName: string; constraintName: string; updateRule: string; deleteRule: string }[],
+): RawForeignKeyRow[] {
+  const byName = new Map(rules.map((r) => [`${r.db}\u0000${r.tableName}\u0000${r.constraintName}`, r]));
+  return keys.map((k) => {
+    const r = byName.get(`${k.db}\u0000${k.tableName}\u0000${k.constraintName}`);
+    return { ...k, updateRule: r?.updateRule ?? null, deleteRule: r?.deleteRule ?? null };
+  });
 }
 
 /** Trigger count per table (pt-online-schema-change refuses tables that have triggers). */

@@ -45,12 +45,32 @@ export function ignoreMatcher(patterns: readonly string[]): (database: string, t
 
 /** The table a Rails `*_id` column points at: `message_thread_id` → `message_threads`. */
 export function inferredTableName(columnName: string): string | undefined {
+  // Tenant fleets repeat the same column names thousands of times: pluralize each name once.
+  if (pluralCache.has(columnName)) return pluralCache.get(columnName);
   const m = /^(.+)_id$/i.exec(columnName);
-  if (!m?.[1]) return undefined;
-  return pluralize.plural(m[1]);
+  const out = m?.[1] ? pluralize.plural(m[1]) : undefined;
+  if (pluralCache.size > 100_000) pluralCache.clear();
+  pluralCache.set(columnName, out);
+  return out;
 }
 
-export function resolveRelationships(shard: ShardSnapshot, config: CheckConfig, catalog = new ShardCatalog(shard)): Relationship[] {
+const pluralCache = new Map<string, string | undefined>();
+
+/**
+ * Relationships depend only on the catalog's names and keys and on the config, so a scan resolves
+ * them once per shard and config (collect, checks and the planner all ask). Keyed by object identity.
+ */
+const resolved = new WeakMap<ShardSnapshot, { config: CheckConfig; relationships: Relationship[] }>();
+
+export function resolveRelationships(shard: ShardSnapshot, config: CheckConfig, catalog?: ShardCatalog): Relationship[] {
+  const hit = resolved.get(shard);
+  if (hit && hit.config === config) return hit.relationships;
+  const relationships = resolveUncached(shard, config, catalog ?? new ShardCatalog(shard));
+  resolved.set(shard, { config, relationships });
+  return relationships;
+}
+
+function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: ShardCatalog): Relationship[] {
   const ignored = ignoreMatcher(config.ignore);
   // One relationship per referencing column: the strongest source wins.
   const byColumn = new Map<string, Relationship>();
