@@ -103,7 +103,11 @@ export async function serverSql(opts: {
       { name: 'TABLES', sql: await one((db) => Q.readTables(db, databases)) },
       { name: 'COLUMNS', sql: await one((db) => Q.readIntegerColumns(db, databases)) },
       { name: 'STATISTICS', sql: await one((db) => Q.readIndexes(db, databases)) },
-      { name: 'KEY_COLUMN_USAGE', sql: await one((db) => Q.readForeignKeys(db, databases)) },
+      // readForeignKeys sends KEY_COLUMN_USAGE and REFERENTIAL_CONSTRAINTS as two statements (joined in code).
+      ...(await render((db) => Q.readForeignKeys(db, databases))).map((sql) => ({
+        name: /REFERENTIAL_CONSTRAINTS/.test(sql) && !/KEY_COLUMN_USAGE/.test(sql) ? 'REFERENTIAL_CONSTRAINTS' : 'KEY_COLUMN_USAGE',
+        sql,
+      })),
       { name: 'TRIGGERS', sql: await one((db) => Q.readTriggers(db, databases)) },
     ],
     maxBatches,
