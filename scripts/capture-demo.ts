@@ -32,7 +32,7 @@ try {
   await Promise.all(servers.map((s, i) => loadPlacements(s, LAYOUT[shardNames[i]!]!)));
   const inventory = {
     ...template,
-    shards: template.shards.map((shard, i) => ({ ...shard, user: 'root', port: servers[i]!.port })),
+    shards: template.shards.map((shard, i) => ({ ...shard, host: '127.0.0.1', user: 'root', port: servers[i]!.port })),
   };
   const snapshot = await collectSnapshot(inventory);
   if (snapshot.errors.length) throw new Error(`capture failed: ${JSON.stringify(snapshot.errors)}`);

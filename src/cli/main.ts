@@ -29,7 +29,7 @@ import { DEFAULT_CHECK_CONFIG, exitCode, scanSnapshot, type FailOn } from '../sc
 import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
 import type { Report, Snapshot } from '../model/types.js';
 import type { Connection } from '../plan/commands.js';
-import { planWidenings } from '../plan/plan.js';
+import { matchesOnly, planWidenings } from '../plan/plan.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
 import { formatPlanJson, formatPlanMarkdown, formatPlanText } from '../report/plan.js';
 import { doctorCommand, optionFileChoice } from '../doctor/command.js';
@@ -121,7 +121,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         // With --history or a history: block: forecasts and migration-aware severity (a no-op otherwise).
         const history = await forecastFromHistory(opts.history, scanSnapshot(snapshot, config), snapshot, config, inventory, io.env);
         let report = attachRunbookLinks(history.report, inventory?.runbookBaseUrl);
-        if (opts.only) report = findingsAbout(report, opts.only);
+        if (opts.only) {
+          report = findingsAbout(report, opts.only);
+          // A typo must not read as "clean": the runbooks' Verify step relies on this exit code.
+          if (!snapshotHasColumn(snapshot, opts.only)) throw new UsageError(`--only ${opts.only}: matches no integer column in the scanned databases`);
+        }
         if (opts.writeBaseline) {
           // Writing a baseline accepts today's findings: the gate is then judged against it.
           baseline = createBaseline(report, new Date());
@@ -228,7 +232,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       if ((opts.only || opts.finding) && plan.plans.length === 0) {
         throw new UsageError(`no finding matches ${opts.finding ? `--finding ${opts.finding}` : `--only ${opts.only}`} (see headroom scan --format json for ids)`);
       }
-      const scanCommand = opts.config ? `headroom scan --config ${opts.config}` : url ? `headroom scan ${redact(url)}` : `headroom scan --config <your headroom.yaml>`;
+      const scanCommand = opts.config ? `npx headroom scan --config ${opts.config}` : url ? `npx headroom scan ${redact(url)}` : `npx headroom scan --config <your headroom.yaml>`;
       const files = renderRunbooks(plan, { findings: report.findings, policy, scanCommand, ...(connections ? { connections } : {}) });
       if (opts.stdout) {
         io.stdout(files.map((f) => f.content).join('\n\n'));
@@ -240,7 +244,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         } catch (e) {
           throw new UsageError(`${opts.out}: cannot write runbooks: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
-        io.stdout(`wrote ${files.length} runbook${files.length === 1 ? '' : 's'} and index.md to ${opts.out}/\n`);
+        io.stdout(`wrote ${files.length} runbook${files.length === 1 ? '' : 's'} and index.md to ${join(opts.out, '/')}\n`);
       }
       for (const e of snapshot.errors) io.stderr(`headroom: shard ${e.shard} could not be read, no runbook for it: ${e.message}\n`);
       code = snapshot.errors.length ? 2 : 0;
@@ -360,7 +364,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const { changes, skipped } = planOffsets(database);
       const statements = offsetStatements(opts.database, changes);
       if (opts.dryRun) {
-        io.stdout(statements.map((s) => `${s}\n`).join('') || '-- nothing to change\n');
+        const notes = [
+          ...(offsetsAllowed(opts.database, policy.offsetsAllow) || opts.force
+            ? []
+            : [`-- a real run would be refused: "${opts.database}" matches none of policy.offsetsAllow (${policy.offsetsAllow.join(', ')}); --force overrides`]),
+          ...skipped.map((s) => `-- ${s.table}: unchanged (${s.reason})`),
+        ];
+        io.stdout([...notes, ...statements].map((s) => `${s}\n`).join('') + (statements.length ? '' : '-- nothing to change\n'));
         return;
       }
       await applyOffsets(server, opts.database, changes);
@@ -443,10 +453,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
+/**
+ * Where plans and runbooks connect: the shard's host, with the migration user — never the
+ * read-only scan user, which cannot ALTER (and without PROCESS sees only its own sessions).
+ */
 function connectionsOf(inventory: Inventory): Map<string, Connection> {
-  return new Map(
-    inventory.shards.map((s) => [s.name, { host: s.host, port: s.port, user: s.user, ...(s.socketPath ? { socketPath: s.socketPath } : {}) }]),
-  );
+  const user = inventory.policy.migrationUser ?? '<migration user>';
+  return new Map(inventory.shards.map((s) => [s.name, { host: s.host, port: s.port, user, ...(s.socketPath ? { socketPath: s.socketPath } : {}) }]));
 }
 
 async function readSource(
@@ -532,4 +545,11 @@ async function renderGate(
       return o.baseline ? `${text}Baseline: ${describeGate(evaluateGate(report, o.failOn, o.baseline), o.failOn, report.errors.length)}.\n` : text;
     }
   }
+}
+
+/** Whether `only` (table.column, db.table.column or shard/db/table.column) names an integer column of the snapshot. */
+function snapshotHasColumn(snapshot: Snapshot, only: string): boolean {
+  return snapshot.shards.some((sh) =>
+    sh.databases.some((d) => d.tables.some((t) => t.columns.some((c) => matchesOnly({ shard: sh.name, database: d.name, table: t.name, column: c.name }, only)))),
+  );
 }

@@ -371,7 +371,11 @@ class Validator {
         ? this.positiveInt(portPick[0], portPick[1], 65535)
         : (fromUrl.port ?? (defaults.port !== undefined ? this.positiveInt(defaults.port, 'defaults.port', 65535) : (opt?.port ?? DEFAULT_PORT)));
     const user = own('user') ?? fromUrl.user ?? fromDefaults('user') ?? opt?.user;
-    if (!user && !offline) throw this.fail(`${field}.user`, 'missing: set user on the shard, in defaults, or in url');
+    if (!user && !offline) {
+      // The zero-config form has no shard or defaults to point at.
+      if (field === 'url') throw this.fail('url', 'no user: write mysql://USER@host:port, or set user= under [client] in ~/.my.cnf');
+      throw this.fail(`${field}.user`, 'missing: set user on the shard, in defaults, or in url');
+    }
     const secret =
       this.passwordAt(s, field) ??
       (fromUrl.password !== undefined ? { password: new Secret(fromUrl.password) } : undefined) ??

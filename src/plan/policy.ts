@@ -55,6 +55,7 @@ export const POLICY_KEYS = [
   'offsetsAllow',
   'safetyFactor',
   'leadDays',
+  'migrationUser',
 ];
 
 /** Validate a `policy:` mapping. `fail(field, why)` builds the one-line error. */
@@ -124,6 +125,10 @@ export function parsePolicy(raw: unknown, fail: (field: string, why: string) => 
   };
   if (o.narrowKeyAllow !== undefined) p.narrowKeyAllow = globs(o.narrowKeyAllow, 'policy.narrowKeyAllow');
   if (o.offsetsAllow !== undefined) p.offsetsAllow = globs(o.offsetsAllow, 'policy.offsetsAllow');
+  if (o.migrationUser !== undefined) {
+    if (typeof o.migrationUser !== 'string' || o.migrationUser.trim() === '') throw fail('policy.migrationUser', 'expected a user name');
+    p.migrationUser = o.migrationUser;
+  }
   if (o.safetyFactor !== undefined) p.safetyFactor = num(o.safetyFactor, 'policy.safetyFactor', 1, 100);
   if (o.leadDays !== undefined) p.leadDays = num(o.leadDays, 'policy.leadDays', 0, 3650);
   return p;

@@ -31,6 +31,8 @@ export interface Policy {
   narrowKeyAllow: string[];
   /** `headroom offsets` writes only to databases matching these globs (unless --force). */
   offsetsAllow: string[];
+  /** The account that runs migrations (ALTER, CREATE, DROP, TRIGGER, PROCESS…): never the read-only scan user. Placeholder when unset. */
+  migrationUser?: string;
   /** Migration rule (with --history): critical when days left < estimated migration days × safetyFactor + leadDays. */
   safetyFactor: number;
   /** Days added to every migration estimate by the migration rule (review, scheduling, the application restart). */

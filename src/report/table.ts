@@ -86,7 +86,13 @@ export function formatTable(report: Report, options: TableOptions): string {
   const counts = (['critical', 'warning', 'info'] as const).filter((s) => summary.findings[s] > 0).map((s) => `${summary.findings[s]} ${s}`);
   lines.push(
     `Scanned ${plural(summary.shards, 'shard')}, ${plural(summary.databases, 'database')}, ${plural(summary.tables, 'table')}: ` +
-      (counts.length ? `${counts.join(', ')} finding${report.findings.length === 1 ? '' : 's'}` : c.green('no key near its limit')) +
+      (counts.length
+        ? `${counts.join(', ')} finding${report.findings.length === 1 ? '' : 's'}`
+        : report.errors.length === 0
+          ? c.green('no key near its limit')
+          : summary.databases > 0
+            ? 'no finding on the shards that were read'
+            : c.red('nothing was checked')) +
       (groups.length && groups.length < report.findings.length ? ` (${groups.length} row${groups.length === 1 ? '' : 's'} above)` : '') +
       '.',
   );

@@ -88,7 +88,15 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push('', 'Inferred references come from Rails naming: check them against the application code. If one is wrong, add it to `ignore:` in the headroom config; if a reference is missing, add it to `relationships:`.', '');
 
   // 3. Pre-checks
-  out.push('## 3. Pre-checks', '', `Connect to **${p.shard}**: \`${mysql}\`. Run each query; the expected answer is under it. **If a pre-check fails, do not start: fix it or escalate.**`, '');
+  out.push(
+    '## 3. Pre-checks',
+    '',
+    `Connect to **${p.shard}**: \`${mysql}\`, as the account that will run the migration. ` +
+      'It needs ALTER, CREATE, DROP, INSERT, UPDATE, DELETE, TRIGGER, PROCESS and REPLICATION CLIENT on these tables — not the read-only account headroom scans with: ' +
+      'without PROCESS, the lock and transaction checks below show only your own session and would pass when they should not. ' +
+      'Run each query; the expected answer is under it. **If a pre-check fails, do not start: fix it or escalate.**',
+    '',
+  );
   out.push('**Long-running transactions** (an ALTER waits for them, and everything queues behind the ALTER):', '', '```', `SELECT trx_mysql_thread_id AS thread, trx_started, TIMESTAMPDIFF(SECOND, trx_started, NOW()) AS seconds FROM information_schema.INNODB_TRX WHERE trx_started < NOW() - INTERVAL 60 SECOND;`, '```', '', 'Expect: no rows. Otherwise find the owner (`SHOW PROCESSLIST`) and wait or ask before killing.', '');
   out.push('**Metadata lock waits** on these tables:', '', '```', `SELECT ID, USER, TIME, STATE, LEFT(INFO, 120) AS query FROM information_schema.PROCESSLIST WHERE STATE LIKE '%metadata lock%';`, '```', '', 'Expect: no rows.', '');
   out.push('**Existing triggers** (pt-online-schema-change refuses tables with triggers; gh-ost has its own limits):', '', '```');
@@ -135,7 +143,10 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push('Widening is safe to keep: a wider column accepts every value the narrow one did. Rolling back to a narrower type is rarely what you want; stopping a step cleanly is.', '');
   for (const s of p.steps) {
     const a = abortText(s, conn);
-    if (a) out.push(`- **Step ${s.n} (${s.title})** — ${a}`);
+    if (!a) continue;
+    out.push(`- **Step ${s.n} (${s.title})** — ${a}`);
+    const cleanup = cleanupSql(s);
+    if (cleanup.length) out.push('', '  ```sql', ...cleanup.map((l) => `  ${l}`), '  ```', '');
   }
   out.push('');
 
@@ -171,7 +182,7 @@ function renderStep(s: Step, policy: Policy, conn?: Connection): string[] {
   if (s.tool === 'gh-ost') {
     out.push('Dry run first, then the real run (it waits before cutting over while the flag file exists):', '');
   } else if (s.tool === 'pt-online-schema-change') {
-    out.push('The first command is a dry run (creates and alters the new table, copies nothing). Run the second only if the first ends with "Dry run complete".', '');
+    out.push('The first command is a dry run (creates and alters the new table, copies nothing). Run the second only if the first **exits 0** (`echo $?` prints 0) and printed no `Error` line — a failed dry run also ends with "Dry run complete".', '');
   }
   out.push(isShell ? '```sh' : '```sql', ...s.commands, '```', '');
   out.push(`**Watch:** ${watchText(s, conn)}`, '', `**Done when:** ${doneText(s, policy, conn)}`, '');
@@ -206,7 +217,7 @@ function doneText(s: Step, policy: Policy, conn?: Connection): string {
     case 'direct-alter':
       return `the ALTER returns \`Query OK\`. If it fails with "Lock wait timeout exceeded", a transaction held the table longer than ${policy.lockWaitTimeoutSeconds} s: check section 3 and retry.`;
     case 'orphan-check':
-      return '`orphans` is 0. Otherwise stop: list them with the same query selecting the columns instead of COUNT(*), decide with the application owners, then re-run.';
+      return '`orphans` is 0. Otherwise stop: list them with the same query, `SELECT c.* … LIMIT 100` instead of `SELECT COUNT(*) AS orphans …`, decide with the application owners, then re-run.';
     case 'drop-fk':
       return '`SHOW CREATE TABLE` no longer lists the constraint.';
     case 'add-fk':
@@ -233,15 +244,14 @@ function abortText(s: Step, conn?: Connection): string | undefined {
     case 'copy':
       if (s.tool === 'pt-online-schema-change') {
         return (
-          `Ctrl-C before the swap leaves \`_${t}_new\` and triggers \`pt_osc_${db}_${t}_ins\`, \`_upd\`, \`_del\`: clean up with ` +
-          `${code(`DROP TRIGGER IF EXISTS ${q(db)}.${q(`pt_osc_${db}_${t}_ins`)}; DROP TRIGGER IF EXISTS ${q(db)}.${q(`pt_osc_${db}_${t}_upd`)}; DROP TRIGGER IF EXISTS ${q(db)}.${q(`pt_osc_${db}_${t}_del`)}; DROP TABLE IF EXISTS ${qt(db, `_${t}_new`)};`)}. ` +
+          `Ctrl-C before the swap leaves \`_${t}_new\` and triggers \`pt_osc_${db}_${t}_ins\`, \`_upd\`, \`_del\`: clean up with the SQL below. ` +
           'After "Swapped original and new tables" the change is done: irreversible (the old table is dropped).'
         );
       }
       if (s.tool === 'gh-ost') {
         return (
           `\`echo panic | nc -U ${ghostSocketFile(db, t, conn)}\` (or Ctrl-C) before cut-over; it leaves \`_${t}_gho\` and \`_${t}_ghc\` and the flag file: ` +
-          `${code(`DROP TABLE IF EXISTS ${qt(db, `_${t}_gho`)}, ${qt(db, `_${t}_ghc`)};`)} and \`rm -f ${ghostFlagFile(db, t, conn)}\`. After cut-over, \`_${t}_del\` holds the old table until you drop it: the original is still there to swap back by RENAME if needed.`
+          `the SQL below and \`rm -f ${ghostFlagFile(db, t, conn)}\`. After cut-over, \`_${t}_del\` holds the old table until you drop it: the original is still there to swap back by RENAME if needed.`
         );
       }
       if (s.tool === 'spirit') return 'Ctrl-C before cut-over; it leaves `_' + t + '_new` and a checkpoint table; drop them. The sentinel table `_' + t + '_sentinel` keeps cut-over deferred.';
@@ -302,7 +312,18 @@ export function findingsAbout(report: Report, only: string): Report {
   return { ...report, findings, summary: { ...report.summary, findings: counts } };
 }
 
-/** Inline code that may itself contain backticks (CommonMark: a longer fence and padding spaces). */
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
+
+/** Cleanup statements after an aborted copy, for a fenced block (copy-pasteable). */
+function cleanupSql(s: Step): string[] {
+  const t = s.table ?? '';
+  const db = s.database ?? '';
+  if (s.kind !== 'copy') return [];
+  if (s.tool === 'pt-online-schema-change') {
+    return [
+      ...['ins', 'upd', 'del'].map((k) => `DROP TRIGGER IF EXISTS ${q(db)}.${q(`pt_osc_${db}_${t}_${k}`)};`),
+      `DROP TABLE IF EXISTS ${qt(db, `_${t}_new`)};`,
+    ];
+  }
+  if (s.tool === 'gh-ost') return [`DROP TABLE IF EXISTS ${qt(db, `_${t}_gho`)}, ${qt(db, `_${t}_ghc`)};`];
+  return [];
 }

@@ -53,6 +53,8 @@ describe('headroom offsets', () => {
     const io = capture();
     expect(await main(['offsets', '--url', server.url, '--database', 'app_production', '--dry-run'], io)).toBe(0);
     expect(io.out.join('')).toMatch(/ALTER TABLE `app_production`.`message_threads` AUTO_INCREMENT = \d+;/);
+    expect(io.out.join('')).toMatch(/^-- a real run would be refused: "app_production" matches none of policy.offsetsAllow/m);
+    expect(io.out.join('')).toMatch(/^-- flags: unchanged \(smallint key/m);
     const rows = (await server.sql(`SELECT AUTO_INCREMENT AS a FROM information_schema.TABLES WHERE TABLE_SCHEMA='app_production' AND TABLE_NAME='message_threads'`)) as { a: string }[];
     expect(rows[0]!.a).toBe('1');
   });
@@ -90,7 +92,8 @@ describe('headroom offsets', () => {
     expect(io1.out.join('').replaceAll('other_test', 'app_test')).toContain(`AUTO_INCREMENT = ${offsetFor('message_threads', 'bigint', false)}`);
     const again = capture();
     expect(await main(['offsets', '--url', server.url, '--database', 'app_test', '--dry-run'], again)).toBe(0);
-    expect(again.out.join('')).toBe('-- nothing to change\n');
+    expect(again.out.join('')).toMatch(/-- nothing to change\n$/);
+    expect(again.out.join('')).not.toMatch(/^ALTER/m);
   });
 
   it('never lowers a counter', () => {

@@ -336,7 +336,7 @@ describe('inventoryFromUrl', () => {
   });
 
   it.each([
-    ['mysql://db1', /^command line: url\.user: missing/],
+    ['mysql://db1', /^command line: url: no user: write mysql:\/\/USER@host:port/],
     // The field currently reads `url.url`; either spelling names the url.
     ['db1:3306', /^command line: url(\.url)?: unsupported scheme "db1"/],
     ['http://u:Zq7-x@db1', /^command line: url(\.url)?: unsupported scheme "http"/],

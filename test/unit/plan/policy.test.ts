@@ -38,8 +38,13 @@ describe('defaults', () => {
     });
   });
 
-  it('every key of DEFAULT_POLICY is an allowed key, and the other way round', () => {
-    expect([...POLICY_KEYS].sort()).toEqual(Object.keys(DEFAULT_POLICY).sort());
+  it('every key of DEFAULT_POLICY is an allowed key, and the other way round (migrationUser has no default)', () => {
+    expect([...POLICY_KEYS].filter((k) => k !== 'migrationUser').sort()).toEqual(Object.keys(DEFAULT_POLICY).sort());
+  });
+
+  it('migrationUser: a user name, or an error naming the field', () => {
+    expect(parse({ migrationUser: 'migrator' }).migrationUser).toBe('migrator');
+    expect(() => parse({ migrationUser: '' })).toThrow(/policy\.migrationUser/);
   });
 });
 
