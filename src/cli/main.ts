@@ -332,7 +332,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
           await writeBaselineFile(opts.writeBaseline, baseline);
         }
         let text = await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.ddl[0], color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
-        if (opts.format === 'table') text = text.replace(/^Scanned 1 shard, /m, `Linted ${opts.ddl.join(', ')}: `);
+        if (opts.format === 'table') text = text.replace(/^Scanned 1 shard, /m, `Linted ${opts.ddl.join(', ')}: `).replace(/^.*Next: `headroom plan`.*\n/m, '');
         await emit(text, opts.out, io);
         code = gateExitCode(report, opts.failOn, baseline);
       },

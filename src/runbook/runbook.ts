@@ -122,7 +122,13 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
     const cols = p.members.filter((m) => m.ref.database === db).map((m) => `('${m.ref.table}', '${m.ref.column}')`);
     out.push(`SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '${db}' AND (TABLE_NAME, COLUMN_NAME) IN (${cols.join(', ')});`);
   }
-  out.push('```', '', `Expect: ${p.members.map((m) => `\`${m.ref.table}.${m.ref.column}\` ${m.needsChange ? formatType(m.target) : m.current.columnType}`).join(', ')}.`, '');
+  out.push(
+    '```',
+    '',
+    `Expect: ${p.members.map((m) => `\`${m.ref.table}.${m.ref.column}\` ${formatType(m.needsChange ? m.target : m.current)}`).join(', ')} ` +
+      '(MariaDB and MySQL 5.7 add a display width, e.g. `bigint(20)`, `int(10) unsigned`: same type).',
+    '',
+  );
   const constraints = p.members.filter((m) => m.constraint);
   if (constraints.length) {
     out.push('Constraints exist and point at the right tables:', '', '```');
