@@ -30,6 +30,7 @@ import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
 import type { Report, Snapshot } from '../model/types.js';
 import type { Connection } from '../plan/commands.js';
 import { matchesOnly, planWidenings } from '../plan/plan.js';
+import type { Plan } from '../plan/types.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
 import { formatPlanJson, formatPlanMarkdown, formatPlanText } from '../report/plan.js';
 import { doctorCommand, optionFileChoice } from '../doctor/command.js';
@@ -178,16 +179,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('-q, --quiet', 'no progress line on stderr')
     .action(async (url: string | undefined, opts: SourceOptions & { only?: string; finding?: string; format: 'text' | 'json' | 'markdown'; out?: string; exactRows?: boolean }) => {
       const source = await readSource(url, opts, io);
-      const { config, inventory } = source;
+      const { inventory } = source;
       let snapshot = source.snapshot;
-      const report = scanSnapshot(snapshot, config);
-      const planOptions = {
-        policy: inventory?.policy ?? DEFAULT_POLICY,
-        ...(inventory ? { connections: connectionsOf(inventory) } : {}),
-        ...(opts.only ? { only: opts.only } : {}),
-        ...(opts.finding ? { finding: opts.finding } : {}),
-      };
-      let plan = planWidenings(report.findings, snapshot, config, planOptions);
+      let { plan, report } = planFromSource(source, opts);
       if (opts.exactRows) {
         if (opts.snapshot || !inventory) throw new UsageError('--exact-rows counts rows on the servers: use it with --config or a URL, not --snapshot');
         // Count only the tables the plan copies, then plan again with the exact numbers.
@@ -196,10 +190,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
           for (const s of p.steps) if (s.estimate && s.database && s.table) tables.set(p.shard, [...(tables.get(p.shard) ?? []), { database: s.database, table: s.table }]);
         }
         snapshot = await countRows(inventory, snapshot, tables);
-        plan = planWidenings(report.findings, snapshot, config, planOptions);
-      }
-      if ((opts.only || opts.finding) && plan.plans.length === 0) {
-        throw new UsageError(`no finding matches ${opts.finding ? `--finding ${opts.finding}` : `--only ${opts.only}`} (see headroom scan --format json for ids)`);
+        ({ plan, report } = planFromSource({ ...source, snapshot }, opts));
       }
       const text = opts.format === 'json' ? formatPlanJson(plan) : opts.format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan);
       await emit(text, opts.out, io);
@@ -219,19 +210,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--stdout', 'print the runbook(s) instead of writing files')
     .option('-q, --quiet', 'no progress line on stderr')
     .action(async (url: string | undefined, opts: SourceOptions & { out: string; only?: string; finding?: string; stdout?: boolean }) => {
-      const { snapshot, config, inventory } = await readSource(url, opts, io);
-      const report = scanSnapshot(snapshot, config);
+      const source = await readSource(url, opts, io);
+      const { snapshot, inventory } = source;
+      const { plan, report } = planFromSource(source, opts);
       const connections = inventory ? connectionsOf(inventory) : undefined;
       const policy = inventory?.policy ?? DEFAULT_POLICY;
-      const plan = planWidenings(report.findings, snapshot, config, {
-        policy,
-        ...(connections ? { connections } : {}),
-        ...(opts.only ? { only: opts.only } : {}),
-        ...(opts.finding ? { finding: opts.finding } : {}),
-      });
-      if ((opts.only || opts.finding) && plan.plans.length === 0) {
-        throw new UsageError(`no finding matches ${opts.finding ? `--finding ${opts.finding}` : `--only ${opts.only}`} (see headroom scan --format json for ids)`);
-      }
       const scanCommand = opts.config ? `npx headroom scan --config ${opts.config}` : url ? `npx headroom scan ${redact(url)}` : `npx headroom scan --config <your headroom.yaml>`;
       const files = renderRunbooks(plan, { findings: report.findings, policy, scanCommand, ...(connections ? { connections } : {}) });
       if (opts.stdout) {
@@ -552,4 +535,22 @@ function snapshotHasColumn(snapshot: Snapshot, only: string): boolean {
   return snapshot.shards.some((sh) =>
     sh.databases.some((d) => d.tables.some((t) => t.columns.some((c) => matchesOnly({ shard: sh.name, database: d.name, table: t.name, column: c.name }, only)))),
   );
+}
+
+/** Scan a source and plan its findings (plan and runbook commands): --only / --finding must select something. */
+function planFromSource(
+  source: { snapshot: Snapshot; config: CheckConfig; inventory?: Inventory },
+  opts: { only?: string; finding?: string },
+): { plan: Plan; report: Report } {
+  const report = scanSnapshot(source.snapshot, source.config);
+  const plan = planWidenings(report.findings, source.snapshot, source.config, {
+    policy: source.inventory?.policy ?? DEFAULT_POLICY,
+    ...(source.inventory ? { connections: connectionsOf(source.inventory) } : {}),
+    ...(opts.only ? { only: opts.only } : {}),
+    ...(opts.finding ? { finding: opts.finding } : {}),
+  });
+  if ((opts.only || opts.finding) && plan.plans.length === 0) {
+    throw new UsageError(`no finding matches ${opts.finding ? `--finding ${opts.finding}` : `--only ${opts.only}`} (see headroom scan --format json for ids)`);
+  }
+  return { plan, report };
 }
