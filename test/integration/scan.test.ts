@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSnapshot, exitCode, formatJson, parseSnapshot, runChecks, scan, serializeSnapshot, validateInventory } from '../../src/index.js';
 import type { Inventory, Report } from '../../src/index.js';
 import { loadPlacements, names, placementExpectations, type Placement } from '../support/fixtures.js';
-import { freePort, startFleet, type TestServer } from '../support/mariadb.js';
+import { startFleet, type TestServer } from '../support/mariadb.js';
 
 const LAYOUT: Placement[][] = [
   [
@@ -49,7 +49,8 @@ const keyOf = (f: Report['findings'][number]) => `${f.check} ${f.severity} ${f.s
 beforeAll(async () => {
   servers = await startFleet(3, { namePrefix: 'shard' });
   await Promise.all(servers.map((s, i) => loadPlacements(s, LAYOUT[i]!)));
-  downPort = await freePort();
+  // Port 1: nothing listens there, and no test server can take it (a freed ephemeral port could be reused by another worker).
+  downPort = 1;
 }, 120_000);
 
 afterAll(async () => {

@@ -324,12 +324,9 @@ describe('MariaDB test harness', () => {
       try {
         const results = await Promise.all([runOrphan('exit'), runOrphan('hang'), runOrphan('return'), runOrphan('keep')]);
         for (const r of results) {
-          expect({ mode: r.mode, dead: r.dead, removed: r.removed, refused: r.refused }, r.stderr).toEqual({
-            mode: r.mode,
-            dead: true,
-            removed: true,
-            refused: 'ECONNREFUSED',
-          });
+          // The server's process is gone (so is its listener) and its directory removed. The freed port
+          // itself is not probed: another test file's server, in another vitest worker, may take it at once.
+          expect({ mode: r.mode, dead: r.dead, removed: r.removed }, r.stderr).toEqual({ mode: r.mode, dead: true, removed: true });
         }
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
