@@ -758,9 +758,13 @@ async function main(): Promise<void> {
     '',
     ...[...byKind].map(([k, v]) => `- ${k}: ${code(abbreviate(v.example))}`),
     '',
-    `The slowest statement, split in two (not what headroom sends; measured the same way on server 1, second of two runs each): ` +
-      alternatives.map((a) => `${a.name} ${f3(a.cost)} s, ${int(a.rows)} rows, ${int(a.opened)} table opens`).join('; ') +
-      `; the join as headroom sends it: ${int(joinOpened.opened)} table opens.`,
+    joinItem
+      ? `The slowest statement, split in two (not what headroom sends; measured the same way on server 1, second of two runs each): ` +
+        alternatives.map((a) => `${a.name} ${f3(a.cost)} s, ${int(a.rows)} rows, ${int(a.opened)} table opens`).join('; ') +
+        `; the join as headroom sends it: ${int(joinOpened.opened)} table opens.`
+      : `The foreign-key statements headroom sends, measured alone the same way on server 1 (second of two runs each): ` +
+        alternatives.map((a) => `${a.name} ${f3(a.cost)} s, ${int(a.rows)} rows, ${int(a.opened)} table opens`).join('; ') +
+        '.',
     '',
     `Captured from the general query log of one scan: ${int(capturedTotal)} statements on ${int(connections.reduce((a, b) => a + b, 0))} connections (${connections.join(', ')} per server); ${int(capturedRendered)} of them are identical to what bench/sql.ts renders from src/introspect/queries.ts.`,
   ];
