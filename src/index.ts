@@ -14,7 +14,8 @@ export { resolveRelationships, inferredTableName } from './relations/relationshi
 export { parseIntegerType, typeMax, typeMin, formatType } from './model/integers.js';
 export { formatJson, exactInteger } from './report/json.js';
 export { formatTable, groupFindings } from './report/table.js';
-export { formatSarif, readCheckDocs, SARIF_SCHEMA_URI, type SarifOptions } from './report/sarif.js';
+export { formatSarif, SARIF_SCHEMA_URI, type SarifOptions } from './report/sarif.js';
+export { readCheckDocs } from './checks/docs.js';
 export { formatGithub, type GithubOptions } from './report/github.js';
 export { formatJunit, type JunitOptions } from './report/junit.js';
 export { formatMarkdown, type MarkdownOptions } from './report/markdown.js';

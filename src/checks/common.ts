@@ -1,6 +1,8 @@
 import type { Thresholds } from '../config/types.js';
 import { reaches } from '../model/ratio.js';
-import type { Severity } from '../model/types.js';
+import { typeMax } from '../model/integers.js';
+import { displayRatio } from '../model/ratio.js';
+import type { Column, Finding, Severity } from '../model/types.js';
 
 /** Severity of a key at `current` out of `max`, or undefined when below the warning threshold. Exact. */
 export function capacitySeverity(current: bigint, max: bigint, t: Thresholds): Severity | undefined {
@@ -24,4 +26,35 @@ export function percent(ratio: number, full = ratio >= 1): string {
   const p = ratio * 100;
   if (!full && p >= 99.99) return '>99.99%';
   return `${p >= 99.95 && p < 100 ? p.toFixed(2) : p.toFixed(1)}%`;
+}
+
+/**
+ * The fields every finding about one column has: stable id, where, the column's type and max,
+ * and current/ratio (ratio only when `current` is known and `withRatio`).
+ */
+export function columnFinding(
+  check: string,
+  severity: Severity,
+  where: { shard: string; database: string; table: string },
+  column: Column,
+  current: bigint | null,
+  message: string,
+  withRatio = true,
+): Finding {
+  const max = typeMax(column);
+  return {
+    id: findingId(check, where.shard, where.database, where.table, column.name),
+    check,
+    severity,
+    shard: where.shard,
+    database: where.database,
+    table: where.table,
+    column: column.name,
+    dataType: column.dataType,
+    unsigned: column.unsigned,
+    max,
+    current,
+    ratio: withRatio && current !== null ? displayRatio(current, max) : null,
+    message,
+  };
 }

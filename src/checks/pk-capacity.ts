@@ -7,7 +7,7 @@ import { formatType, typeMax } from '../model/integers.js';
 import { currentValue, keyColumn } from '../model/keys.js';
 import { displayRatio } from '../model/ratio.js';
 import type { Finding } from '../model/types.js';
-import { capacitySeverity, findingId, groupDigits, percent } from './common.js';
+import { capacitySeverity, columnFinding, groupDigits, percent } from './common.js';
 import type { Check } from './types.js';
 
 export const pkCapacity: Check = {
@@ -29,24 +29,12 @@ export const pkCapacity: Check = {
         if (!severity) continue;
         const ratio = displayRatio(current, max);
         const over = current >= max;
-        out.push({
-          id: findingId('pk-capacity', shard.name, d.name, t.name, key.name),
-          check: 'pk-capacity',
-          severity,
-          shard: shard.name,
-          database: d.name,
-          table: t.name,
-          column: key.name,
-          dataType: key.dataType,
-          unsigned: key.unsigned,
-          max,
-          current,
-          ratio,
-          message: over
+        out.push(
+          columnFinding('pk-capacity', severity, { shard: shard.name, database: d.name, table: t.name }, key, current, over
             ? `${t.name}.${key.name} (${formatType(key)}) is at its maximum ${groupDigits(max)}: inserts into ${t.name} fail now.`
             : `${t.name}.${key.name} (${formatType(key)}) has used ${percent(ratio, current >= max)} of its range: ${groupDigits(current)} of ${groupDigits(max)}; ` +
-              `${groupDigits(max - current)} id${max - current === 1n ? '' : 's'} left before inserts into ${t.name} fail.`,
-        });
+              `${groupDigits(max - current)} id${max - current === 1n ? '' : 's'} left before inserts into ${t.name} fail.`),
+        );
       }
     }
     return out;

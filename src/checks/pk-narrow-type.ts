@@ -7,10 +7,9 @@
 import picomatch from 'picomatch';
 import { formatType, typeMax } from '../model/integers.js';
 import { currentValue, keyColumn } from '../model/keys.js';
-import { displayRatio } from '../model/ratio.js';
 import type { Finding } from '../model/types.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
-import { findingId } from './common.js';
+import { columnFinding } from './common.js';
 import type { Check } from './types.js';
 
 export const pkNarrowType: Check = {
@@ -28,25 +27,17 @@ export const pkNarrowType: Check = {
         const key = keyColumn(t);
         if (!key || typeMax(key) >= typeMax(min)) continue;
         if (allowed(t.name) || allowed(`${d.name}.${t.name}`)) continue;
-        const current = currentValue(t, key.name);
-        const max = typeMax(key);
-        out.push({
-          id: findingId('pk-narrow-type', shard.name, d.name, t.name, key.name),
-          check: 'pk-narrow-type',
-          severity: 'warning',
-          shard: shard.name,
-          database: d.name,
-          table: t.name,
-          column: key.name,
-          dataType: key.dataType,
-          unsigned: key.unsigned,
-          max,
-          current,
-          ratio: current === null ? null : displayRatio(current, max),
-          message:
-            `${t.name}.${key.name} is ${formatType(key)} (max ${max}); the policy minimum for keys is ${policy.minKeyType}. ` +
-            `Widening later means copying the whole table and every table that references it; if this table stays small, add it to policy.narrowKeyAllow.`,
-        });
+        out.push(
+          columnFinding(
+            'pk-narrow-type',
+            'warning',
+            { shard: shard.name, database: d.name, table: t.name },
+            key,
+            currentValue(t, key.name),
+            `${t.name}.${key.name} is ${formatType(key)} (max ${typeMax(key)}); the policy minimum for keys is ${policy.minKeyType}. ` +
+              `Widening later means copying the whole table and every table that references it; if this table stays small, add it to policy.narrowKeyAllow.`,
+          ),
+        );
       }
     }
     return out;

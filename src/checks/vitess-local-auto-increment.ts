@@ -5,8 +5,7 @@
  * Doc: docs/checks/vitess-local-auto-increment.md
  */
 import type { Finding } from '../model/types.js';
-import { typeMax } from '../model/integers.js';
-import { findingId } from './common.js';
+import { columnFinding } from './common.js';
 import type { Check } from './types.js';
 
 export const vitessLocalAutoIncrement: Check = {
@@ -24,23 +23,18 @@ export const vitessLocalAutoIncrement: Check = {
           const c = t.columns.find((x) => x.autoIncrement);
           if (!c) continue;
           const seq = ks.vschema.tables?.[t.name]?.auto_increment;
-          out.push({
-            id: findingId('vitess-local-auto-increment', shardName, ks.database, t.name, c.name),
-            check: 'vitess-local-auto-increment',
-            severity: 'warning',
-            shard: shardName,
-            database: ks.database,
-            table: t.name,
-            column: c.name,
-            dataType: c.dataType,
-            unsigned: c.unsigned,
-            max: typeMax(c),
-            current: t.autoIncrement === null ? null : t.autoIncrement - 1n,
-            ratio: null,
-            message:
+          out.push(
+            columnFinding(
+              'vitess-local-auto-increment',
+              'warning',
+              { shard: shardName, database: ks.database, table: t.name },
+              c,
+              t.autoIncrement === null ? null : t.autoIncrement - 1n,
               `${ks.name}.${t.name}.${c.name} is AUTO_INCREMENT on shard ${shardName} of sharded keyspace ${ks.name}: each shard counts on its own, so ids repeat across shards` +
-              (seq ? ` (the VSchema also names sequence ${seq.sequence}; drop AUTO_INCREMENT from the MySQL column).` : '. Back it with a Vitess sequence (VSchema auto_increment) instead.'),
-          });
+                (seq ? ` (the VSchema also names sequence ${seq.sequence}; drop AUTO_INCREMENT from the MySQL column).` : '. Back it with a Vitess sequence (VSchema auto_increment) instead.'),
+              false,
+            ),
+          );
         }
       }
     }

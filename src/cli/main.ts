@@ -24,7 +24,8 @@ import { createBaseline, describeGate, evaluateGate, formatJsonWithBaseline, gat
 import { formatGithub } from '../report/github.js';
 import { formatJunit } from '../report/junit.js';
 import { formatMarkdown } from '../report/markdown.js';
-import { formatSarif, readCheckDocs } from '../report/sarif.js';
+import { formatSarif } from '../report/sarif.js';
+import { readCheckDocs } from '../checks/docs.js';
 import { DEFAULT_CHECK_CONFIG, exitCode, scanSnapshot, type FailOn } from '../scan.js';
 import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
 import type { Report, Snapshot } from '../model/types.js';

@@ -7,14 +7,13 @@
  * location, so when `artifactPath` is given (the CLI passes the inventory file) every result
  * is also anchored at line 1 of that file.
  *
- * `formatSarif` is pure: the docs are read at the edge (`readCheckDocs`) and passed in.
+ * `formatSarif` is pure: the docs are read at the edge (`readCheckDocs`, src/checks/docs.ts) and passed in.
  */
-import { readFile } from 'node:fs/promises';
 import { evaluateGate, type BaselineStatus, type GateOptions } from '../baseline.js';
 import { CHECKS } from '../checks/registry.js';
 import type { Check } from '../checks/types.js';
 import type { Finding, Report, Severity } from '../model/types.js';
-import { exactInteger } from './json.js';
+import { findingToJson } from './json.js';
 
 export const SARIF_SCHEMA_URI = 'https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json';
 
@@ -113,25 +112,10 @@ function location(f: Finding, artifactPath: string | undefined): Record<string, 
   return loc;
 }
 
+/** The finding's JSON fields (same integers rule as --format json), minus what SARIF says elsewhere (ruleId, message). */
 function properties(f: Finding, status: BaselineStatus | undefined): Record<string, unknown> {
-  const p: Record<string, unknown> = {
-    findingId: f.id,
-    severity: f.severity,
-    shard: f.shard,
-    database: f.database,
-    table: f.table,
-    column: f.column,
-    dataType: f.dataType,
-    unsigned: f.unsigned,
-    current: f.current === null ? null : exactInteger(f.current),
-    max: exactInteger(f.max),
-    ratio: f.ratio,
-  };
-  if (f.references) p.references = { ...f.references };
-  if (f.relationSource) p.relationSource = f.relationSource;
-  if (f.evidence) p.evidence = f.evidence;
-  if (status) p.baseline = status;
-  return p;
+  const { id, check: _check, message: _message, ...rest } = findingToJson(f);
+  return { findingId: id, ...rest, ...(status ? { baseline: status } : {}) };
 }
 
 /** `db/my config#1.yaml` → `db/my%20config%231.yaml`: a relative URI reference, each segment encoded. */
@@ -154,24 +138,4 @@ export function firstParagraph(markdown: string, heading: string): string | unde
     para.push(l.trim());
   }
   return para.length ? para.join(' ') : undefined;
-}
-
-/**
- * I/O, for the CLI: the text of `docs/checks/<id>.md` for each check, from the docs shipped
- * with the package. A missing page is left out (the rule's help falls back to the summary).
- */
-export async function readCheckDocs(
-  checks: readonly Pick<Check, 'id'>[] = CHECKS,
-  dir: URL | string = new URL('../../docs/checks/', import.meta.url),
-): Promise<Record<string, string>> {
-  const docs: Record<string, string> = {};
-  for (const c of checks) {
-    const file = typeof dir === 'string' ? `${dir.replace(/\/?$/, '/')}${c.id}.md` : new URL(`${c.id}.md`, dir);
-    try {
-      docs[c.id] = await readFile(file, 'utf8');
-    } catch {
-      // No page for this check: its summary is the help.
-    }
-  }
-  return docs;
 }
