@@ -25,6 +25,21 @@
  */
 import type { TestServer } from '../test/support/mariadb.js';
 
+/**
+ * Server settings. MariaDB 10.11's defaults are table_open_cache=2000 and
+ * table_definition_cache=400; these are values of a tuned production server. Both are smaller
+ * than the number of tables per server, as on a real fleet of thousands of tenant databases, so
+ * each full catalog read re-opens table definitions instead of finding them all cached.
+ */
+export const SERVER_ARGS = [
+  '--table-open-cache=4000',
+  '--table-definition-cache=2000',
+  '--innodb-buffer-pool-size=512M',
+  // Only makes building the fleet (30,000+ CREATE TABLE, each creating a file) faster: no fsync.
+  // The measured part only reads.
+  '--innodb-flush-method=nosync',
+];
+
 export const PLANT_EVERY = 50;
 
 interface Col {

@@ -19,7 +19,7 @@ import { loadInventory } from '../src/config/inventory.js';
 import { loadSnapshot } from '../src/snapshot/file.js';
 import { keyColumn } from '../src/model/keys.js';
 import { resolveRelationships } from '../src/relations/relationships.js';
-import { buildFleet, databaseDdl, PLANT_EVERY, tableDefs } from './fleet.js';
+import { buildFleet, databaseDdl, PLANT_EVERY, SERVER_ARGS, tableDefs } from './fleet.js';
 import { render, serverSql, type ServerSql } from './sql.js';
 import { readDatabases } from '../src/introspect/queries.js';
 import { summariseProfile, type ProfileSummary } from './profile.js';
@@ -29,20 +29,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'headroom.js');
 const TIME = '/usr/bin/time';
 
-/**
- * Server settings. MariaDB 10.11's defaults are table_open_cache=2000 and
- * table_definition_cache=400; these are values of a tuned production server. Both are smaller
- * than the number of tables per server, as on a real fleet of thousands of tenant databases, so
- * each full catalog read re-opens table definitions instead of finding them all cached.
- */
-export const SERVER_ARGS = [
-  '--table-open-cache=4000',
-  '--table-definition-cache=2000',
-  '--innodb-buffer-pool-size=512M',
-  // Only makes building the fleet (30,000+ CREATE TABLE, each creating a file) faster: no fsync.
-  // The measured part only reads.
-  '--innodb-flush-method=nosync',
-];
 
 // ---------------------------------------------------------------------------------------------
 // Options

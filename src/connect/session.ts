@@ -6,7 +6,7 @@
  * `concurrency` connections.
  */
 import { CompiledQuery, Kysely, MysqlDialect } from 'kysely';
-import { createPool, type ConnectionOptions, type Pool } from 'mysql2';
+import { createPool, type ConnectionOptions, type Pool, type PoolConnection } from 'mysql2';
 import type { ShardConfig } from '../config/types.js';
 import { redact } from '../errors.js';
 import { sessionSetup, type Db, type InformationSchema } from '../introspect/queries.js';
@@ -32,6 +32,13 @@ export class DeadlineError extends Error {
 export interface Session {
   db: Db;
   pool: Pool;
+  /**
+   * Run one read and hand each row to `onRow` as it arrives, as an array in select-list order
+   * (mysql2 `rowsAsArray`): nothing is buffered, so a catalog of 100k tables is never held as
+   * raw rows. Runs on a pool connection set up exactly as the kysely ones (READ ONLY, timeouts).
+   * `onRow` may throw: the first error rejects the read once the server has finished sending.
+   */
+  stream(query: { sql: string; parameters: readonly unknown[] }, onRow: (row: unknown[]) => void): Promise<void>;
   /** The password that was used (so errors can be scrubbed of it). */
   secrets: string[];
   close(): Promise<void>;
@@ -85,7 +92,51 @@ export async function openSession(shard: ShardConfig, credentials = new Credenti
     }),
   });
   const secrets = [options.password ?? ''];
-  return { db, pool, secrets, close: () => closeQuietly(db, pool) };
+  // Connections taken from the pool directly (stream) get the same set-up, once each.
+  const ready = new WeakSet<PoolConnection>();
+  const prepare = async (conn: PoolConnection) => {
+    if (ready.has(conn)) return;
+    const rows = (await rawQuery(conn, 'select @@version as version, @@version_comment as versionComment')) as { version: string; versionComment: string | null }[];
+    const server = rows[0] ?? { version: '', versionComment: null };
+    for (const stmt of sessionSetup(server, shard.timeoutSeconds)) await rawQuery(conn, stmt);
+    ready.add(conn);
+  };
+  const stream: Session['stream'] = async (query, onRow) => {
+    const conn = await new Promise<PoolConnection>((resolve, reject) => pool.getConnection((e, c) => (e ? reject(e) : resolve(c))));
+    let broken = false;
+    try {
+      await prepare(conn);
+      await new Promise<void>((resolve, reject) => {
+        let failed: unknown;
+        conn
+          .query({ sql: query.sql, values: query.parameters as unknown[], rowsAsArray: true })
+          .on('result', (row) => {
+            if (failed !== undefined) return;
+            try {
+              onRow(row as unknown as unknown[]);
+            } catch (e) {
+              failed = e;
+            }
+          })
+          .on('error', (e) => {
+            broken = Boolean((e as { fatal?: boolean }).fatal);
+            reject(e);
+          })
+          .on('end', () => (failed === undefined ? resolve() : reject(failed)));
+      });
+    } catch (e) {
+      broken ||= Boolean((e as { fatal?: boolean })?.fatal);
+      throw e;
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
+    }
+  };
+  return { db, pool, stream, secrets, close: () => closeQuietly(db, pool) };
+}
+
+function rawQuery(conn: PoolConnection, text: string): Promise<unknown[]> {
+  return new Promise((resolve, reject) => conn.query(text, (e, rows) => (e ? reject(e) : resolve(rows as unknown[]))));
 }
 
 async function closeQuietly(db: Db, pool: Pool): Promise<void> {

@@ -14,25 +14,26 @@ import { describeError as describeConnectError, isPrivilegeError, openSession, s
 import { counterKnown, keyColumn, leadsIndex } from '../model/keys.js';
 import type { Database, ServerInfo, ShardError, ShardSnapshot, Snapshot } from '../model/types.js';
 import { referencedColumns, resolveRelationships } from '../relations/relationships.js';
-import { applyMaxValues, normalizeCatalog } from './normalize.js';
+import { applyMaxValues, CatalogBuilder, type ColumnTuple, type ForeignKeyRuleTuple, type ForeignKeyTuple, type IndexTuple, type TableTuple, type TriggerTuple } from './normalize.js';
 import { toBigInt } from '../model/integers.js';
 import { declaredSequences } from '../vitess/config.js';
 import { inPartition, type Partition } from '../partition.js';
 import {
   detectFlavor,
+  foreignKeyRulesQuery,
+  foreignKeysQuery,
+  indexesQuery,
+  integerColumnsQuery,
   readDatabases,
-  readForeignKeys,
   readGrants,
-  readIndexes,
-  readIntegerColumns,
   readMaxValues,
   readSequenceRows,
   readRowCount,
   readServer,
   readServerVariables,
   readSession,
-  readTables,
-  readTriggers,
+  tablesQuery,
+  triggersQuery,
   type Db,
   type MaxTarget,
 } from './queries.js';
@@ -137,37 +138,36 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
     // With --partition, this process reads only its share of the databases; the other parts read the rest.
     const partition = options.partition;
     const matched = partition ? globbed.filter((d) => inPartition(shard.name, d, partition)) : globbed;
-    // Five catalog reads, each once for all matched databases, sharing the pool's connections.
+    // The catalog reads, each once for all matched databases, sharing the pool's connections;
+    // rows go straight into the builder as they arrive (never all held as raw rows).
     // The server shows only what the user has privileges on; coverage below says what that left out.
     // --gentle: one catalog read at a time with a pause between them, instead of all at once.
     const gentle = options.gentleMs;
-    const reads = [
-      () => readTables(db, matched),
-      () => readIntegerColumns(db, matched),
-      () => readIndexes(db, matched),
-      () => readForeignKeys(db, matched),
-      () => readTriggers(db, matched),
-    ] as const;
-    const [tables, columns, indexes, foreignKeys, triggers] = (await step(shard, 'reading the catalog (information_schema)', async () => {
-      if (gentle === undefined) return Promise.all(reads.map((r) => r()));
-      const out: unknown[] = [];
-      for (const r of reads) {
-        if (out.length) await sleep(gentle);
-        out.push(await r());
-      }
-      return out;
-    })) as [
-      Awaited<ReturnType<typeof readTables>>,
-      Awaited<ReturnType<typeof readIntegerColumns>>,
-      Awaited<ReturnType<typeof readIndexes>>,
-      Awaited<ReturnType<typeof readForeignKeys>>,
-      Awaited<ReturnType<typeof readTriggers>>,
-    ];
+    const builder = new CatalogBuilder();
     const tablesByDatabase = new Map<string, number>();
-    for (const t of tables) tablesByDatabase.set(t.db, (tablesByDatabase.get(t.db) ?? 0) + 1);
+    const reads: (() => Promise<void>)[] = matched.length === 0 ? [] : [
+      () =>
+        session.stream(tablesQuery(db, matched).compile(), (r) => {
+          const row = r as TableTuple;
+          builder.table(row);
+          tablesByDatabase.set(row[0], (tablesByDatabase.get(row[0]) ?? 0) + 1);
+        }),
+      () => session.stream(integerColumnsQuery(db, matched).compile(), (r) => builder.column(r as ColumnTuple)),
+      () => session.stream(indexesQuery(db, matched).compile(), (r) => builder.index(r as IndexTuple)),
+      () => session.stream(foreignKeysQuery(db, matched).compile(), (r) => builder.foreignKey(r as ForeignKeyTuple)),
+      () => session.stream(foreignKeyRulesQuery(db, matched).compile(), (r) => builder.foreignKeyRule(r as ForeignKeyRuleTuple)),
+      () => session.stream(triggersQuery(db, matched).compile(), (r) => builder.trigger(r as TriggerTuple)),
+    ];
+    await step(shard, 'reading the catalog (information_schema)', async () => {
+      if (gentle === undefined) return void (await Promise.all(reads.map((r) => r())));
+      for (const [i, r] of reads.entries()) {
+        if (i) await sleep(gentle);
+        await r();
+      }
+    });
     // A database the session has no right on at all is not "empty": leave it out of the snapshot.
     const visible = matched.filter((d) => access.seesAllTables(d) || (tablesByDatabase.get(d) ?? 0) > 0 || access.tablesGrantedIn(d).length > 0);
-    const dbs = normalizeCatalog({ tables, columns, indexes, foreignKeys, triggers }, visible);
+    const dbs = builder.finish(visible);
     const info: ServerInfo = {
       flavor,
       version: server.version,

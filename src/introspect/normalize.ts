@@ -1,5 +1,12 @@
 /**
  * Raw catalog rows → model. Pure: no I/O, testable on recorded rows.
+ *
+ * `CatalogBuilder` takes rows one at a time, as they come off the wire (collect.ts streams them),
+ * so a server's raw rows are never all held at once. Tenant fleets repeat the same tables in
+ * thousands of databases, so the builder shares what is identical: one string per distinct name,
+ * one frozen Column / Index object and one frozen columns / indexes / primary-key array per
+ * distinct shape. A table then costs its own name, sizes, counter and foreign keys, not a copy
+ * of its structure (docs/scan-cost.md, "Memory"). Shared parts are frozen: nothing may edit them.
  */
 import { parseIntegerType, toBigInt } from '../model/integers.js';
 import { type Column, type Database, type ForeignKey, type Index, type Table, compareText } from '../model/types.js';
@@ -13,128 +20,267 @@ export interface RawCatalog {
   triggers: RawTriggerRow[];
 }
 
-const key = (db: string, table: string) => `${db}\u0000${table}`;
+/**
+ * One row of each catalog read, as an array in the order of the statement's select list
+ * (queries.ts `*_FIELDS`: the same order, checked by a unit test).
+ */
+export type TableTuple = [db: string, tableName: string, engine: string | null, tableRows: unknown, dataLength: unknown, indexLength: unknown, autoIncrement: unknown];
+export type ColumnTuple = [db: string, tableName: string, columnName: string, position: unknown, dataType: string, columnType: string, isNullable: string, extra: string, columnDefault: string | null, comment: string];
+export type IndexTuple = [db: string, tableName: string, indexName: string, nonUnique: unknown, seq: unknown, columnName: string];
+export type ForeignKeyTuple = [db: string, tableName: string, constraintName: string, columnName: string, position: unknown, referencedDb: string, referencedTable: string, referencedColumn: string];
+export type ForeignKeyRuleTuple = [db: string, tableName: string, constraintName: string, updateRule: string | null, deleteRule: string | null];
+export type TriggerTuple = [db: string, tableName: string, triggers: unknown];
 
-/** `databases`: every matched database, so that one without tables is still counted as scanned. */
-export function normalizeCatalog(raw: RawCatalog, databases: readonly string[] = []): Database[] {
-  const tables = new Map<string, Table & { db: string }>();
-  for (const r of raw.tables) {
-    tables.set(key(r.db, r.tableName), {
-      db: r.db,
-      name: r.tableName,
-      engine: r.engine,
-      rowsEstimate: toBigInt(r.tableRows),
-      dataBytes: toBigInt(r.dataLength),
-      indexBytes: toBigInt(r.indexLength),
-      autoIncrement: toBigInt(r.autoIncrement),
-      primaryKey: [],
-      columns: [],
-      indexes: [],
-      foreignKeys: [],
-      triggers: 0,
-      maxValues: {},
-    });
+interface Pending {
+  table: Table;
+  /** Columns as they arrived, with their ORDINAL_POSITION (sorted at the end when out of order). */
+  columns: Column[];
+  positions: number[];
+  /** STATISTICS rows: name, unique, seq, column. */
+  indexRows: [string, boolean, number, string][];
+  /** KEY_COLUMN_USAGE rows: constraint, position, column, referenced db, table, column. */
+  fkRows: [string, number, string, string, string, string][];
+  triggers: number;
+  /** A TABLES row arrived (the other reads also see views, and tables created in between). */
+  seen: boolean;
+}
+
+export class CatalogBuilder {
+  private readonly strings = new Map<string, string>();
+  private readonly shared = new Map<string, object>();
+  private readonly byDb = new Map<string, Map<string, Pending>>();
+  private readonly rules = new Map<string, [string | null, string | null]>();
+  /** Shared by every table without indexes, foreign keys or a primary key. */
+  private readonly empty: never[] = Object.freeze([]) as unknown as never[];
+
+  /** One string per distinct value (names repeat in every tenant database). */
+  private s(v: string): string;
+  private s(v: string | null): string | null;
+  private s(v: string | null): string | null {
+    if (v === null) return null;
+    const hit = this.strings.get(v);
+    if (hit !== undefined) return hit;
+    this.strings.set(v, v);
+    return v;
   }
 
-  // Rows arrive in any order; columns are put in ORDINAL_POSITION order per table below.
-  const positions = new Map<Column, number>();
-  for (const r of raw.columns) {
-    const t = tables.get(key(r.db, r.tableName));
-    if (!t) continue; // a view's column, or a table created between the two reads
-    const type = parseIntegerType(r.columnType);
-    if (!type) continue;
-    const column: Column = {
-      name: r.columnName,
-      columnType: r.columnType,
-      ...type,
-      nullable: r.isNullable.toUpperCase() === 'YES',
-      autoIncrement: /\bauto_increment\b/i.test(r.extra),
-    };
-    if (r.columnDefault !== undefined) column.default = r.columnDefault;
-    if (r.comment) column.comment = r.comment;
-    t.columns.push(column);
-    positions.set(column, Number(r.position));
-  }
-  for (const t of tables.values()) if (t.columns.length > 1) t.columns.sort((a, b) => positions.get(a)! - positions.get(b)!);
-
-  const indexes = new Map<string, Map<string, { unique: boolean; cols: [number, string][] }>>();
-  for (const r of raw.indexes) {
-    const k = key(r.db, r.tableName);
-    if (!tables.has(k)) continue;
-    let byName = indexes.get(k);
-    if (!byName) indexes.set(k, (byName = new Map()));
-    let idx = byName.get(r.indexName);
-    if (!idx) byName.set(r.indexName, (idx = { unique: Number(r.nonUnique) === 0, cols: [] }));
-    idx.cols.push([Number(r.seq), r.columnName]);
-  }
-  for (const [k, byName] of indexes) {
-    const t = tables.get(k)!;
-    for (const [name, idx] of byName) {
-      const cols = idx.cols.sort((a, b) => a[0] - b[0]).map((c) => c[1]);
-      const index: Index = { name, unique: idx.unique, columns: cols };
-      if (name === 'PRIMARY') t.primaryKey = cols;
-      t.indexes.push(index);
-    }
-    t.indexes.sort((a, b) => (a.name === 'PRIMARY' ? -1 : b.name === 'PRIMARY' ? 1 : compareText(a.name, b.name)));
+  /** One frozen object per distinct key. */
+  private share<T extends object>(key: string, make: () => T): T {
+    const hit = this.shared.get(key);
+    if (hit) return hit as T;
+    const v = Object.freeze(make());
+    this.shared.set(key, v);
+    return v;
   }
 
-  const fks = new Map<string, Map<string, { fk: ForeignKey; cols: [number, string, string][] }>>();
-  for (const r of raw.foreignKeys) {
-    const k = key(r.db, r.tableName);
-    if (!tables.has(k)) continue;
-    let byName = fks.get(k);
-    if (!byName) fks.set(k, (byName = new Map()));
-    let entry = byName.get(r.constraintName);
-    if (!entry) {
-      const fk: ForeignKey = {
-        name: r.constraintName,
+  private pending(db: string, tableName: string): Pending {
+    let tables = this.byDb.get(db);
+    if (!tables) this.byDb.set(this.s(db), (tables = new Map()));
+    let p = tables.get(tableName);
+    if (!p) {
+      const name = this.s(tableName);
+      p = {
+        table: {
+          name,
+          engine: null,
+          rowsEstimate: null,
+          dataBytes: null,
+          indexBytes: null,
+          autoIncrement: null,
+          primaryKey: this.empty,
+          columns: this.empty,
+          indexes: this.empty,
+          foreignKeys: this.empty,
+          triggers: 0,
+          maxValues: {},
+        },
         columns: [],
-        referencedDatabase: r.referencedDb,
-        referencedTable: r.referencedTable,
-        referencedColumns: [],
+        positions: [],
+        indexRows: [],
+        fkRows: [],
+        triggers: 0,
+        seen: false,
       };
-      if (r.updateRule) fk.onUpdate = r.updateRule;
-      if (r.deleteRule) fk.onDelete = r.deleteRule;
-      byName.set(r.constraintName, (entry = { fk, cols: [] }));
+      tables.set(name, p);
     }
-    entry.cols.push([Number(r.position), r.columnName, r.referencedColumn]);
-  }
-  for (const [k, byName] of fks) {
-    const t = tables.get(k)!;
-    for (const { fk, cols } of byName.values()) {
-      cols.sort((a, b) => a[0] - b[0]);
-      fk.columns = cols.map((c) => c[1]);
-      fk.referencedColumns = cols.map((c) => c[2]);
-      t.foreignKeys.push(fk);
-    }
-    t.foreignKeys.sort((a, b) => compareText(a.name, b.name));
+    return p;
   }
 
-  for (const r of raw.triggers) {
-    const t = tables.get(key(r.db, r.tableName));
-    if (t) t.triggers = Number(r.triggers);
+  table(r: TableTuple): void {
+    const p = this.pending(r[0], r[1]);
+    const t = p.table;
+    p.seen = true;
+    t.engine = this.s(r[2]);
+    t.rowsEstimate = toBigInt(r[3]);
+    t.dataBytes = toBigInt(r[4]);
+    t.indexBytes = toBigInt(r[5]);
+    t.autoIncrement = toBigInt(r[6]);
   }
 
-  const dbs = new Map<string, Database>(databases.map((name) => [name, { name, tables: [] }]));
-  for (const t of tables.values()) {
-    let d = dbs.get(t.db);
-    if (!d) dbs.set(t.db, (d = { name: t.db, tables: [] }));
-    const { db: _db, ...table } = t;
-    d.tables.push(table);
+  column(r: ColumnTuple): void {
+    const [, , name, position, , columnType, isNullable, extra, columnDefault, comment] = r;
+    const nullable = isNullable.toUpperCase() === 'YES';
+    const autoIncrement = /\bauto_increment\b/i.test(extra);
+    const key = `c\u0001${name}\u0001${columnType}\u0001${nullable}\u0001${autoIncrement}\u0001${columnDefault === undefined ? 'u' : columnDefault === null ? 'n' : `v${columnDefault}`}\u0001${comment ?? ''}`;
+    let column = this.shared.get(key) as Column | null | undefined;
+    if (column === undefined) {
+      const type = parseIntegerType(columnType);
+      if (type) {
+        const c: Column = { name: this.s(name), columnType: this.s(columnType), ...type, nullable, autoIncrement };
+        if (columnDefault !== undefined) c.default = this.s(columnDefault);
+        if (comment) c.comment = this.s(comment);
+        column = Object.freeze(c);
+      } else column = null;
+      this.shared.set(key, column as object);
+    }
+    if (!column) return;
+    const p = this.pending(r[0], r[1]);
+    p.columns.push(column);
+    p.positions.push(Number(position));
   }
-  const out = [...dbs.values()].sort((a, b) => compareText(a.name, b.name));
-  for (const d of out) d.tables.sort((a, b) => compareText(a.name, b.name));
-  return out;
+
+  index(r: IndexTuple): void {
+    this.pending(r[0], r[1]).indexRows.push([this.s(r[2]), Number(r[3]) === 0, Number(r[4]), this.s(r[5])]);
+  }
+
+  foreignKey(r: ForeignKeyTuple): void {
+    this.pending(r[0], r[1]).fkRows.push([this.s(r[2]), Number(r[4]), this.s(r[3]), this.s(r[5]), this.s(r[6]), this.s(r[7])]);
+  }
+
+  /** REFERENTIAL_CONSTRAINTS: ON UPDATE / ON DELETE of a constraint (read apart, joined here). */
+  foreignKeyRule(r: ForeignKeyRuleTuple): void {
+    this.rules.set(`${r[0]}\u0000${r[1]}\u0000${r[2]}`, [this.s(r[3]), this.s(r[4])]);
+  }
+
+  trigger(r: TriggerTuple): void {
+    this.pending(r[0], r[1]).triggers = Number(r[2]);
+  }
+
+  /** `databases`: every matched database, so that one without tables is still counted as scanned. */
+  finish(databases: readonly string[] = []): Database[] {
+    const out = new Map<string, Database>(databases.map((name) => [name, { name, tables: [] }]));
+    for (const [dbName, tables] of this.byDb) {
+      let d = out.get(dbName);
+      for (const p of tables.values()) {
+        if (!p.seen) continue; // a view's column, or a table created between two reads
+        if (!d) out.set(dbName, (d = { name: dbName, tables: [] }));
+        d.tables.push(this.complete(dbName, p));
+      }
+    }
+    this.byDb.clear();
+    this.rules.clear();
+    const list = [...out.values()].sort((a, b) => compareText(a.name, b.name));
+    for (const d of list) d.tables.sort((a, b) => compareText(a.name, b.name));
+    return list;
+  }
+
+  private complete(dbName: string, p: Pending): Table {
+    const t = p.table;
+    t.triggers = p.triggers;
+    // Columns in ORDINAL_POSITION order (the server sends them so; sort only when it did not).
+    let cols = p.columns;
+    for (let i = 1; i < cols.length; i++) {
+      if (p.positions[i]! < p.positions[i - 1]!) {
+        const order = cols.map((_, j) => j).sort((a, b) => p.positions[a]! - p.positions[b]!);
+        cols = order.map((j) => p.columns[j]!);
+        break;
+      }
+    }
+    t.columns = this.sharedList('C', cols, (c) => `${this.id(c)}`);
+
+    if (p.indexRows.length) {
+      const byName = new Map<string, { unique: boolean; cols: [number, string][] }>();
+      for (const [name, unique, seq, col] of p.indexRows) {
+        let idx = byName.get(name);
+        if (!idx) byName.set(name, (idx = { unique, cols: [] }));
+        idx.cols.push([seq, col]);
+      }
+      const list: Index[] = [];
+      for (const [name, idx] of byName) {
+        const columns = idx.cols.sort((a, b) => a[0] - b[0]).map((c) => c[1]);
+        const index = this.share(`i\u0001${name}\u0001${idx.unique}\u0001${columns.join('\u0002')}`, () => ({ name, unique: idx.unique, columns: Object.freeze(columns) as string[] }));
+        if (name === 'PRIMARY') t.primaryKey = index.columns;
+        list.push(index);
+      }
+      list.sort((a, b) => (a.name === 'PRIMARY' ? -1 : b.name === 'PRIMARY' ? 1 : compareText(a.name, b.name)));
+      t.indexes = this.sharedList('I', list, (i) => this.id(i));
+    }
+
+    if (p.fkRows.length) {
+      const fks: ForeignKey[] = [];
+      const byName = new Map<string, [number, string, string, string, string][]>();
+      for (const [name, pos, col, rdb, rtable, rcol] of p.fkRows) {
+        let rows = byName.get(name);
+        if (!rows) byName.set(name, (rows = []));
+        rows.push([pos, col, rdb, rtable, rcol]);
+      }
+      for (const [name, rows] of byName) {
+        rows.sort((a, b) => a[0] - b[0]);
+        const fk: ForeignKey = {
+          name,
+          columns: rows.map((r) => r[1]),
+          referencedDatabase: rows[0]![2],
+          referencedTable: rows[0]![3],
+          referencedColumns: rows.map((r) => r[4]),
+        };
+        const rule = this.rules.get(`${dbName}\u0000${t.name}\u0000${name}`);
+        if (rule?.[0]) fk.onUpdate = rule[0];
+        if (rule?.[1]) fk.onDelete = rule[1];
+        fks.push(fk);
+      }
+      t.foreignKeys = fks.sort((a, b) => compareText(a.name, b.name));
+    }
+    return t;
+  }
+
+  private readonly ids = new Map<object, number>();
+  /** A number per shared object, for keys of lists of them. */
+  private id(o: object): string {
+    let n = this.ids.get(o);
+    if (n === undefined) this.ids.set(o, (n = this.ids.size));
+    return String(n);
+  }
+
+  private sharedList<T extends object>(kind: string, items: T[], idOf: (x: T) => string): T[] {
+    if (items.length === 0) return this.empty;
+    let key = kind;
+    for (const x of items) key += `\u0001${idOf(x)}`;
+    return this.share(key, () => items);
+  }
+}
+
+const TABLE_KEYS = ['db', 'tableName', 'engine', 'tableRows', 'dataLength', 'indexLength', 'autoIncrement'] as const;
+const COLUMN_KEYS = ['db', 'tableName', 'columnName', 'position', 'dataType', 'columnType', 'isNullable', 'extra', 'columnDefault', 'comment'] as const;
+const INDEX_KEYS = ['db', 'tableName', 'indexName', 'nonUnique', 'seq', 'columnName'] as const;
+const FK_KEYS = ['db', 'tableName', 'constraintName', 'columnName', 'position', 'referencedDb', 'referencedTable', 'referencedColumn'] as const;
+const TRIGGER_KEYS = ['db', 'tableName', 'triggers'] as const;
+
+function tuple<T>(row: object, keys: readonly string[]): T {
+  return keys.map((k) => (row as Record<string, unknown>)[k]) as T;
+}
+
+/** The whole catalog at once (recorded rows, tests, `lint`): the same builder, fed from arrays. */
+export function normalizeCatalog(raw: RawCatalog, databases: readonly string[] = []): Database[] {
+  const b = new CatalogBuilder();
+  for (const r of raw.tables) b.table(tuple(r, TABLE_KEYS));
+  for (const r of raw.columns) b.column(tuple(r, COLUMN_KEYS));
+  for (const r of raw.indexes) b.index(tuple(r, INDEX_KEYS));
+  for (const r of raw.foreignKeys) {
+    b.foreignKey(tuple(r, FK_KEYS));
+    if (r.updateRule !== undefined || r.deleteRule !== undefined) b.foreignKeyRule([r.db, r.tableName, r.constraintName, r.updateRule ?? null, r.deleteRule ?? null]);
+  }
+  for (const r of raw.triggers) b.trigger(tuple(r, TRIGGER_KEYS));
+  return b.finish(databases);
 }
 
 /** Merge MAX() answers (matched by position in `targets`) into the tables. */
 export function applyMaxValues(databases: Database[], targets: MaxTarget[], rows: RawMaxRow[]): void {
   const byKey = new Map<string, Table>();
-  for (const d of databases) for (const t of d.tables) byKey.set(key(d.name, t.name), t);
+  for (const d of databases) for (const t of d.tables) byKey.set(`${d.name}\u0000${t.name}`, t);
   for (const row of rows) {
     const target = targets[Number(row.i)];
     if (!target) continue;
-    const t = byKey.get(key(target.database, target.table));
+    const t = byKey.get(`${target.database}\u0000${target.table}`);
     if (t) t.maxValues[target.column] = toBigInt(row.v);
   }
 }

@@ -206,8 +206,13 @@ export async function readDatabases(db: Db): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-export async function readTables(db: Db, databases: string[]): Promise<RawTableRow[]> {
-  if (databases.length === 0) return [];
+/**
+ * The catalog reads, as query builders: `read*` runs one and returns objects; collect.ts compiles
+ * them and streams the rows as arrays (mysql2 `rowsAsArray`) into normalize.ts's CatalogBuilder,
+ * which reads them by position: keep each select list in the order of its `*Tuple` type there
+ * (a unit test compares them).
+ */
+export function tablesQuery(db: Db, databases: string[]) {
   return db
     .selectFrom('information_schema.TABLES')
     .select([
@@ -221,13 +226,11 @@ export async function readTables(db: Db, databases: string[]): Promise<RawTableR
     ])
     .where('TABLE_SCHEMA', 'in', databases)
     // MariaDB reports system-versioned tables as their own type; they have keys like any other.
-    .where('TABLE_TYPE', 'in', ['BASE TABLE', 'SYSTEM VERSIONED'])
-    .execute();
+    .where('TABLE_TYPE', 'in', ['BASE TABLE', 'SYSTEM VERSIONED']);
 }
 
 /** Integer columns only: `WHERE DATA_TYPE IN (...)` keeps the rows to the ones that matter. */
-export async function readIntegerColumns(db: Db, databases: string[]): Promise<RawColumnRow[]> {
-  if (databases.length === 0) return [];
+export function integerColumnsQuery(db: Db, databases: string[]) {
   return db
     .selectFrom('information_schema.COLUMNS')
     .select([
@@ -243,13 +246,11 @@ export async function readIntegerColumns(db: Db, databases: string[]): Promise<R
       'COLUMN_COMMENT as comment',
     ])
     .where('TABLE_SCHEMA', 'in', databases)
-    .where('DATA_TYPE', 'in', [...INT_TYPES])
-    .execute();
+    .where('DATA_TYPE', 'in', [...INT_TYPES]);
 }
 
 /** Index structure: which key is primary or unique, and which columns lead an index (cheap MAX()). */
-export async function readIndexes(db: Db, databases: string[]): Promise<RawIndexRow[]> {
-  if (databases.length === 0) return [];
+export function indexesQuery(db: Db, databases: string[]) {
   return db
     .selectFrom('information_schema.STATISTICS')
     .select([
@@ -260,38 +261,64 @@ export async function readIndexes(db: Db, databases: string[]): Promise<RawIndex
       'SEQ_IN_INDEX as seq',
       'COLUMN_NAME as columnName',
     ])
-    .where('TABLE_SCHEMA', 'in', databases)
-    .execute();
+    .where('TABLE_SCHEMA', 'in', databases);
 }
 
-/** Declared foreign keys of the matched databases (the referenced side may be in any database). */
+/**
+ * Declared foreign keys of the matched databases (the referenced side may be in any database):
+ * two statements, joined in code. The server cannot join these two information_schema views by
+ * index, and the LEFT JOIN opened every table twice (measured: 1.59 s vs 0.26 s + 0.20 s at
+ * 7,500 tables; bench/RESULTS.md). Each of these opens every table of the matched databases once.
+ */
+export function foreignKeysQuery(db: Db, databases: string[]) {
+  return db
+    .selectFrom('information_schema.KEY_COLUMN_USAGE')
+    .select([
+      'TABLE_SCHEMA as db',
+      'TABLE_NAME as tableName',
+      'CONSTRAINT_NAME as constraintName',
+      'COLUMN_NAME as columnName',
+      'ORDINAL_POSITION as position',
+      'REFERENCED_TABLE_SCHEMA as referencedDb',
+      'REFERENCED_TABLE_NAME as referencedTable',
+      'REFERENCED_COLUMN_NAME as referencedColumn',
+    ])
+    .where('TABLE_SCHEMA', 'in', databases)
+    .where('REFERENCED_TABLE_NAME', 'is not', null);
+}
+
+/** ON UPDATE / ON DELETE of the constraints foreignKeysQuery reads. */
+export function foreignKeyRulesQuery(db: Db, databases: string[]) {
+  return db
+    .selectFrom('information_schema.REFERENTIAL_CONSTRAINTS')
+    .select(['CONSTRAINT_SCHEMA as db', 'TABLE_NAME as tableName', 'CONSTRAINT_NAME as constraintName', 'UPDATE_RULE as updateRule', 'DELETE_RULE as deleteRule'])
+    .where('CONSTRAINT_SCHEMA', 'in', databases);
+}
+
+/** Trigger count per table (pt-online-schema-change refuses tables that have triggers). */
+export function triggersQuery(db: Db, databases: string[]) {
+  return db
+    .selectFrom('information_schema.TRIGGERS')
+    .select(['EVENT_OBJECT_SCHEMA as db', 'EVENT_OBJECT_TABLE as tableName', (eb) => eb.fn.countAll<number>().as('triggers')])
+    .where('EVENT_OBJECT_SCHEMA', 'in', databases)
+    .groupBy(['EVENT_OBJECT_SCHEMA', 'EVENT_OBJECT_TABLE']);
+}
+
+export async function readTables(db: Db, databases: string[]): Promise<RawTableRow[]> {
+  return databases.length === 0 ? [] : tablesQuery(db, databases).execute();
+}
+
+export async function readIntegerColumns(db: Db, databases: string[]): Promise<RawColumnRow[]> {
+  return databases.length === 0 ? [] : integerColumnsQuery(db, databases).execute();
+}
+
+export async function readIndexes(db: Db, databases: string[]): Promise<RawIndexRow[]> {
+  return databases.length === 0 ? [] : indexesQuery(db, databases).execute();
+}
+
 export async function readForeignKeys(db: Db, databases: string[]): Promise<RawForeignKeyRow[]> {
   if (databases.length === 0) return [];
-  // Two statements, joined here: the server cannot join these two information_schema views by
-  // index, and the LEFT JOIN opened every table twice (measured: 1.59 s vs 0.26 s + 0.20 s at
-  // 7,500 tables; bench/RESULTS.md). Each of these opens every table of the matched databases once.
-  const [keys, rules] = await Promise.all([
-    db
-      .selectFrom('information_schema.KEY_COLUMN_USAGE')
-      .select([
-        'TABLE_SCHEMA as db',
-        'TABLE_NAME as tableName',
-        'CONSTRAINT_NAME as constraintName',
-        'COLUMN_NAME as columnName',
-        'ORDINAL_POSITION as position',
-        'REFERENCED_TABLE_SCHEMA as referencedDb',
-        'REFERENCED_TABLE_NAME as referencedTable',
-        'REFERENCED_COLUMN_NAME as referencedColumn',
-      ])
-      .where('TABLE_SCHEMA', 'in', databases)
-      .where('REFERENCED_TABLE_NAME', 'is not', null)
-      .execute(),
-    db
-      .selectFrom('information_schema.REFERENTIAL_CONSTRAINTS')
-      .select(['CONSTRAINT_SCHEMA as db', 'TABLE_NAME as tableName', 'CONSTRAINT_NAME as constraintName', 'UPDATE_RULE as updateRule', 'DELETE_RULE as deleteRule'])
-      .where('CONSTRAINT_SCHEMA', 'in', databases)
-      .execute(),
-  ]);
+  const [keys, rules] = await Promise.all([foreignKeysQuery(db, databases).execute(), foreignKeyRulesQuery(db, databases).execute()]);
   return attachForeignKeyRules(keys as Omit<RawForeignKeyRow, 'updateRule' | 'deleteRule'>[], rules);
 }
 
@@ -307,15 +334,8 @@ export function attachForeignKeyRules(
   });
 }
 
-/** Trigger count per table (pt-online-schema-change refuses tables that have triggers). */
 export async function readTriggers(db: Db, databases: string[]): Promise<RawTriggerRow[]> {
-  if (databases.length === 0) return [];
-  return db
-    .selectFrom('information_schema.TRIGGERS')
-    .select(['EVENT_OBJECT_SCHEMA as db', 'EVENT_OBJECT_TABLE as tableName', (eb) => eb.fn.countAll<number>().as('triggers')])
-    .where('EVENT_OBJECT_SCHEMA', 'in', databases)
-    .groupBy(['EVENT_OBJECT_SCHEMA', 'EVENT_OBJECT_TABLE'])
-    .execute();
+  return databases.length === 0 ? [] : triggersQuery(db, databases).execute();
 }
 
 export interface RawSequenceRow {

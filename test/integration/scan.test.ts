@@ -8,6 +8,7 @@ import { collectSnapshot, exitCode, formatJson, parseSnapshot, runChecks, scan, 
 import type { Inventory, Report } from '../../src/index.js';
 import { loadPlacements, names, placementExpectations, type Placement } from '../support/fixtures.js';
 import { startFleet, type TestServer } from '../support/mariadb.js';
+import { openSession } from '../../src/connect/session.js';
 
 const LAYOUT: Placement[][] = [
   [
@@ -169,5 +170,28 @@ describe('--gentle', () => {
     // Four pauses between the five catalog reads (plus pauses between MAX() batches).
     expect(Date.now() - started).toBeGreaterThanOrEqual(4 * 250);
     expect(gentle.findings.map((f) => f.id)).toEqual(normal.findings.map((f) => f.id));
+  });
+});
+
+describe('sessions', () => {
+  it('streams rows as arrays on connections that are READ ONLY, like every other read', async () => {
+    const inv = inventory();
+    const session = await openSession(inv.shards[0]!);
+    try {
+      const rows: unknown[][] = [];
+      await session.stream({ sql: 'select ? as a, @@session.tx_read_only as ro', parameters: [7] }, (r) => rows.push(r));
+      expect(rows.map((r) => [r[0], String(r[1])])).toEqual([[7, '1']]);
+      // A write on a streamed connection is refused by the server itself (error 1792).
+      for (let i = 0; i < 3; i++) {
+        await expect(session.stream({ sql: 'create table ws_001.must_not_exist (id int)', parameters: [] }, () => undefined)).rejects.toMatchObject({ errno: 1792 });
+      }
+      // A row handler that throws fails the read; the connection stays usable.
+      await expect(session.stream({ sql: 'select 1 union all select 2', parameters: [] }, () => { throw new Error('bad row'); })).rejects.toThrow('bad row');
+      const again: unknown[][] = [];
+      await session.stream({ sql: 'select 2', parameters: [] }, (r) => again.push(r));
+      expect(again).toEqual([[2]]);
+    } finally {
+      await session.close();
+    }
   });
 });

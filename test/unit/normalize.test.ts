@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyMaxValues, normalizeCatalog, type RawCatalog } from '../../src/introspect/normalize.js';
-import { detectFlavor, sessionSetup } from '../../src/introspect/queries.js';
+import { DummyDriver, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler } from 'kysely';
+import { applyMaxValues, CatalogBuilder, normalizeCatalog, type RawCatalog } from '../../src/introspect/normalize.js';
+import * as Q from '../../src/introspect/queries.js';
+import { detectFlavor, sessionSetup, type InformationSchema } from '../../src/introspect/queries.js';
 import type { Database, Table } from '../../src/model/types.js';
 
 /** Recorded raw rows (see the `_comment` in each file for where they come from). */
@@ -230,5 +232,72 @@ describe('sessionSetup', () => {
   it('never writes anything', () => {
     const stmts = sessionSetup({ version: '8.0.36', versionComment: null }, 30);
     for (const s of stmts) expect(s).toMatch(/^SET SESSION /);
+  });
+});
+
+describe('catalog reads by position', () => {
+  const db = new Kysely<InformationSchema>({ dialect: { createAdapter: () => new MysqlAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (k) => new MysqlIntrospector(k), createQueryCompiler: () => new MysqlQueryCompiler() } });
+  /** The aliases of a compiled select list, in order. */
+  const aliases = (sqlText: string) => [...sqlText.slice(0, sqlText.indexOf(' from ')).matchAll(/ as `(\w+)`/g)].map((m) => m[1]);
+  it.each([
+    ['TABLES', Q.tablesQuery, ['db', 'tableName', 'engine', 'tableRows', 'dataLength', 'indexLength', 'autoIncrement']],
+    ['COLUMNS', Q.integerColumnsQuery, ['db', 'tableName', 'columnName', 'position', 'dataType', 'columnType', 'isNullable', 'extra', 'columnDefault', 'comment']],
+    ['STATISTICS', Q.indexesQuery, ['db', 'tableName', 'indexName', 'nonUnique', 'seq', 'columnName']],
+    ['KEY_COLUMN_USAGE', Q.foreignKeysQuery, ['db', 'tableName', 'constraintName', 'columnName', 'position', 'referencedDb', 'referencedTable', 'referencedColumn']],
+    ['REFERENTIAL_CONSTRAINTS', Q.foreignKeyRulesQuery, ['db', 'tableName', 'constraintName', 'updateRule', 'deleteRule']],
+    ['TRIGGERS', Q.triggersQuery, ['db', 'tableName', 'triggers']],
+  ] as const)('%s: the select list is in the order CatalogBuilder reads its tuples', (_name, query, expected) => {
+    expect(aliases(query(db, ['a']).compile().sql)).toEqual(expected);
+  });
+});
+
+describe('CatalogBuilder', () => {
+  const tenant = (name: string): RawCatalog => {
+    const rec = recorded('mariadb-catalog.json');
+    const only = <T extends { db: string }>(rows: T[]) => rows.filter((r) => r.db === rec.tables[0]!.db).map((r) => ({ ...r, db: name }));
+    return { tables: only(rec.tables), columns: only(rec.columns), indexes: only(rec.indexes), foreignKeys: only(rec.foreignKeys), triggers: only(rec.triggers) };
+  };
+  const merged = (names: string[]): RawCatalog => {
+    const parts = names.map(tenant);
+    return {
+      tables: parts.flatMap((p) => p.tables),
+      columns: parts.flatMap((p) => p.columns),
+      indexes: parts.flatMap((p) => p.indexes),
+      foreignKeys: parts.flatMap((p) => p.foreignKeys),
+      triggers: parts.flatMap((p) => p.triggers),
+    };
+  };
+
+  it('gives tenant databases with the same tables the same (frozen) structure, and their own counters', () => {
+    const [a, b] = normalizeCatalog(merged(['t1', 't2']));
+    expect(a!.tables.length).toBeGreaterThan(1);
+    expect(b!.tables.length).toBe(a!.tables.length);
+    for (const [i, ta] of a!.tables.entries()) {
+      const tb = b!.tables[i]!;
+      expect(tb.name).toBe(ta.name);
+      expect(tb.columns).toBe(ta.columns);
+      expect(tb.indexes).toBe(ta.indexes);
+      expect(tb).not.toBe(ta);
+      expect(tb.maxValues).not.toBe(ta.maxValues);
+      expect(Object.isFrozen(ta.columns)).toBe(true);
+      for (const c of ta.columns) expect(Object.isFrozen(c)).toBe(true);
+    }
+    expect(() => (a!.tables[0]!.columns as unknown as unknown[]).push({})).toThrow();
+  });
+
+  it('builds the same model whether rows come in order or shuffled', () => {
+    const raw = merged(['t1', 't2', 't3']);
+    const shuffle = <T>(xs: T[]) => xs.map((x, i) => [((i * 7919) % 104729) / 104729, x] as const).sort((p, q) => p[0] - q[0]).map((p) => p[1]);
+    const a = normalizeCatalog(raw);
+    const b = normalizeCatalog({ tables: shuffle(raw.tables), columns: shuffle(raw.columns), indexes: shuffle(raw.indexes), foreignKeys: shuffle(raw.foreignKeys), triggers: shuffle(raw.triggers) });
+    expect(b).toEqual(a);
+  });
+
+  it('drops columns of a view (no TABLES row) and keeps a matched database without tables', () => {
+    const b = new CatalogBuilder();
+    b.column(['d', 'v', 'id', 1, 'int', 'int(11)', 'NO', '', null, '']);
+    b.table(['d', 't', 'InnoDB', '1', '16384', '0', '2']);
+    b.column(['d', 't', 'id', 1, 'int', 'int(11)', 'NO', 'auto_increment', null, '']);
+    expect(b.finish(['d', 'empty']).map((d) => [d.name, d.tables.map((t) => t.name)])).toEqual([['d', ['t']], ['empty', []]]);
   });
 });
