@@ -1,9 +1,9 @@
 /**
  * headroom's programmatic API. The CLI is a thin shell over these functions.
  */
-export { scan, scanSnapshot, exitCode, DEFAULT_CHECK_CONFIG, type FailOn } from './scan.js';
-export { collectSnapshot, collectShard, type CollectOptions, type CollectProgress } from './introspect/collect.js';
-export { runChecks } from './checks/run.js';
+export { scan, scanLive, scanSnapshot, exitCode, DEFAULT_CHECK_CONFIG, type FailOn, type ScanOptions, type LiveScan } from './scan.js';
+export { collectSnapshot, collectFleet, collectShard, type CollectOptions, type CollectProgress, type ShardResult } from './introspect/collect.js';
+export { runChecks, CheckRun } from './checks/run.js';
 export { CHECKS, checkById } from './checks/registry.js';
 export type { Check, CheckContext } from './checks/types.js';
 export { loadInventory, parseInventory, validateInventory, inventoryFromUrl, DEFAULT_THRESHOLDS } from './config/inventory.js';

@@ -2,7 +2,7 @@
  * Snapshot + config → Report. Pure.
  */
 import type { CheckConfig } from '../config/types.js';
-import { SEVERITY_RANK, type CoverageSummary, type Finding, type Report, type Snapshot, compareText } from '../model/types.js';
+import { SEVERITY_RANK, type CoverageSummary, type Finding, type Report, type ShardSnapshot, type Snapshot, compareText } from '../model/types.js';
 import { ShardCatalog, resolveRelationships } from '../relations/relationships.js';
 import { checksFor } from './registry.js';
 import { applySequences } from '../vitess/sequences.js';
@@ -10,34 +10,73 @@ import type { Check } from './types.js';
 
 export function runChecks(input: Snapshot, config: CheckConfig, checks: readonly Check[] = checksFor('scan')): Report {
   const snapshot = config.vitess ? applySequences(input, config.vitess) : input;
-  const findings: Finding[] = [];
-  for (const check of checks) if (check.runFleet) findings.push(...check.runFleet({ snapshot, config }));
-  let databases = 0;
-  let tables = 0;
-  for (const shard of snapshot.shards) {
+  const run = new CheckRun(config, checks);
+  const failed = new Set(snapshot.errors.map((e) => e.shard));
+  for (const shard of snapshot.shards) run.addShard(shard, failed.has(shard.name));
+  return run.finish(snapshot);
+}
+
+/**
+ * The checks, one shard at a time: `scan` checks each shard as soon as it is read and lets it go,
+ * so a fleet's catalog is never held whole (docs/scan-cost.md, "Memory"). Fleet-wide checks
+ * (`runFleet`: Vitess) run in `finish` on the shards passed there. `runChecks` is this over a
+ * whole snapshot, and gives the same report.
+ */
+export class CheckRun {
+  private readonly findings: Finding[] = [];
+  private readonly coverage: { order: number; summary: CoverageSummary }[] = [];
+  private readonly seen = new Set<string>();
+  private databases = 0;
+  private tables = 0;
+
+  constructor(
+    readonly config: CheckConfig,
+    readonly checks: readonly Check[] = checksFor('scan'),
+  ) {}
+
+  /**
+   * Check one shard. `failed`: the shard also has an error (read only in part).
+   * `order` sorts the coverage summary (inventory order); default: the order shards are added.
+   */
+  addShard(shard: ShardSnapshot, failed: boolean, order = this.coverage.length): void {
     const catalog = new ShardCatalog(shard);
-    const relationships = resolveRelationships(shard, config, catalog);
-    for (const check of checks) findings.push(...check.run({ shard, catalog, relationships, config }));
-    databases += shard.databases.length;
+    const relationships = resolveRelationships(shard, this.config, catalog);
+    for (const check of this.checks) for (const f of check.run({ shard, catalog, relationships, config: this.config })) this.findings.push(f);
+    this.databases += shard.databases.length;
+    let tables = 0;
     for (const d of shard.databases) tables += d.tables.length;
+    this.tables += tables;
+    this.seen.add(shard.name);
+    this.coverage.push({ order, summary: shardCoverage(shard, tables, failed) });
   }
-  findings.sort(compareFindings);
-  const counts = { critical: 0, warning: 0, info: 0 };
-  for (const f of findings) counts[f.severity]++;
-  return {
-    version: 1,
-    summary: {
-      // A shard read only in part is in both shards[] and errors[]: count it once.
-      shards: new Set([...snapshot.shards.map((s) => s.name), ...snapshot.errors.map((e) => e.shard)]).size,
-      databases,
-      tables,
-      findings: counts,
-      errors: snapshot.errors.length,
-      coverage: coverageOf(snapshot),
-    },
-    findings,
-    errors: snapshot.errors,
-  };
+
+  /** Fleet-wide checks on `fleet.shards` (the shards kept for them; may be none), and the report. */
+  finish(fleet: Pick<Snapshot, 'shards' | 'errors'> & Partial<Snapshot>): Report {
+    const snapshot: Snapshot = { version: 1, takenAt: fleet.takenAt ?? '', shards: fleet.shards, errors: fleet.errors };
+    const findings = [...this.findings];
+    for (const check of this.checks) if (check.runFleet) findings.push(...check.runFleet({ snapshot, config: this.config }));
+    findings.sort(compareFindings);
+    const counts = { critical: 0, warning: 0, info: 0 };
+    for (const f of findings) counts[f.severity]++;
+    const coverage = this.coverage.sort((a, b) => a.order - b.order).map((c) => c.summary);
+    for (const e of fleet.errors) {
+      if (!this.seen.has(e.shard)) coverage.push({ shard: e.shard, databasesMatched: null, databasesRead: 0, tablesRead: 0, complete: false });
+    }
+    return {
+      version: 1,
+      summary: {
+        // A shard read only in part is in both shards[] and errors[]: count it once.
+        shards: new Set([...this.seen, ...fleet.errors.map((e) => e.shard)]).size,
+        databases: this.databases,
+        tables: this.tables,
+        findings: counts,
+        errors: fleet.errors.length,
+        coverage,
+      },
+      findings,
+      errors: fleet.errors,
+    };
+  }
 }
 
 /**
@@ -46,19 +85,20 @@ export function runChecks(input: Snapshot, config: CheckConfig, checks: readonly
  */
 export function coverageOf(snapshot: Snapshot): CoverageSummary[] {
   const failed = new Set(snapshot.errors.map((e) => e.shard));
-  const out: CoverageSummary[] = snapshot.shards.map((s) => {
-    const tablesRead = s.databases.reduce((n, d) => n + d.tables.length, 0);
-    if (s.coverage) {
-      const { databasesMatched, databasesRead, complete } = s.coverage;
-      return { shard: s.name, databasesMatched, databasesRead, tablesRead, complete: complete && !failed.has(s.name) };
-    }
-    return { shard: s.name, databasesMatched: s.databases.length, databasesRead: s.databases.length, tablesRead, complete: !failed.has(s.name) };
-  });
+  const out: CoverageSummary[] = snapshot.shards.map((s) => shardCoverage(s, s.databases.reduce((n, d) => n + d.tables.length, 0), failed.has(s.name)));
   const read = new Set(snapshot.shards.map((s) => s.name));
   for (const e of snapshot.errors) {
     if (!read.has(e.shard)) out.push({ shard: e.shard, databasesMatched: null, databasesRead: 0, tablesRead: 0, complete: false });
   }
   return out;
+}
+
+function shardCoverage(s: ShardSnapshot, tablesRead: number, failed: boolean): CoverageSummary {
+  if (s.coverage) {
+    const { databasesMatched, databasesRead, complete } = s.coverage;
+    return { shard: s.name, databasesMatched, databasesRead, tablesRead, complete: complete && !failed };
+  }
+  return { shard: s.name, databasesMatched: s.databases.length, databasesRead: s.databases.length, tablesRead, complete: !failed };
 }
 
 /** Worst first: severity, then how far past its max, then a stable order. */

@@ -12,7 +12,7 @@ import { redact, UsageError } from '../errors.js';
 import { loadParts, mergeReports, mergeSnapshots } from '../merge.js';
 import { parsePartition } from '../partition.js';
 import { attachRunbookLinks, findingsAbout, renderIndex, renderRunbooks } from '../runbook/runbook.js';
-import { collectShard, collectSnapshot, countRows, describeError, type CollectProgress } from '../introspect/collect.js';
+import { collectShard, collectSnapshot, countRows, describeError, type CollectOptions, type CollectProgress } from '../introspect/collect.js';
 import { applyOffsets, offsetStatements } from '../introspect/offsets.js';
 import { lintInWorkspace } from '../introspect/workspace.js';
 import { runChecks } from '../checks/run.js';
@@ -26,9 +26,9 @@ import { formatJunit } from '../report/junit.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { formatSarif } from '../report/sarif.js';
 import { readCheckDocs } from '../checks/docs.js';
-import { DEFAULT_CHECK_CONFIG, exitCode, scanSnapshot, type FailOn } from '../scan.js';
+import { DEFAULT_CHECK_CONFIG, exitCode, scanLive, scanSnapshot, type FailOn } from '../scan.js';
 import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
-import type { Report, Snapshot } from '../model/types.js';
+import type { Report, ShardSnapshot, Snapshot } from '../model/types.js';
 import type { Connection } from '../plan/commands.js';
 import { matchesOnly, planWidenings } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
@@ -36,7 +36,7 @@ import { DEFAULT_POLICY } from '../plan/policy.js';
 import { formatPlanJson, formatPlanMarkdown, formatPlanText } from '../report/plan.js';
 import { doctorCommand, optionFileChoice } from '../doctor/command.js';
 import { formatPrometheus } from '../report/prometheus.js';
-import { forecastFromHistory, importHistory } from '../history/cli.js';
+import { forecastFromHistory, historyConfigFor, importHistory } from '../history/cli.js';
 import { renderHtmlReport } from '../report/html.js';
 import { reportInputFromJson, reportInputFromSnapshot } from '../report/html-input.js';
 
@@ -119,14 +119,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       ) => {
         // Read the baseline first: a bad file fails before any server is contacted.
         let baseline = opts.baseline ? await readBaselineFile(opts.baseline) : undefined;
-        const { snapshot, config, inventory } = await readSource(url, opts, io);
+        const scanned = await scanSource(url, opts, io);
+        const { config, inventory } = scanned;
         // With --history or a history: block: forecasts and migration-aware severity (a no-op otherwise).
-        const history = await forecastFromHistory(opts.history, scanSnapshot(snapshot, config), snapshot, config, inventory, io.env);
+        const history = scanned.snapshot
+          ? await forecastFromHistory(opts.history, scanned.report, scanned.snapshot, config, inventory, io.env)
+          : { report: scanned.report, lastSuccess: undefined };
         let report = attachRunbookLinks(history.report, inventory?.runbookBaseUrl);
         if (opts.only) {
           report = findingsAbout(report, opts.only);
           // A typo must not read as "clean": the runbooks' Verify step relies on this exit code.
-          if (!snapshotHasColumn(snapshot, opts.only)) throw new UsageError(`--only ${opts.only}: matches no integer column in the scanned databases`);
+          if (!scanned.hasOnlyColumn) throw new UsageError(`--only ${opts.only}: matches no integer column in the scanned databases`);
         }
         if (opts.writeBaseline) {
           // Writing a baseline accepts today's findings: the gate is then judged against it.
@@ -141,7 +144,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         }
         const text =
           opts.format === 'prometheus'
-            ? formatPrometheus(report, { shards: snapshot.shards.map((s) => s.name), scannedAt: Date.parse(snapshot.takenAt), ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}) })
+            ? formatPrometheus(report, { shards: scanned.shards, scannedAt: Date.parse(scanned.takenAt), ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}) })
             : // Anchor SARIF results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
               await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
         await emit(text, opts.out, io);
@@ -451,7 +454,6 @@ async function readSource(
   opts: SourceOptions,
   io: Io,
 ): Promise<{ snapshot: Snapshot; config: CheckConfig; inventory?: Inventory }> {
-  const given = [url && 'a URL', opts.config && '--config', opts.snapshot && '--snapshot'].filter(Boolean);
   if (opts.snapshot) {
     if (url) throw new UsageError('give either a URL or --snapshot, not both');
     if (opts.partition) throw new UsageError('--partition splits live reads; a snapshot is already read (merge the parts with `headroom merge`)');
@@ -460,6 +462,49 @@ async function readSource(
     const inventory = opts.config ? await loadInventory(opts.config, env, { offline: true }) : undefined;
     return { snapshot: await loadSnapshot(opts.snapshot), config: inventory ?? DEFAULT_CHECK_CONFIG, ...(inventory ? { inventory } : {}) };
   }
+  const live = await liveSource(url, opts, io);
+  const snapshot = await collectSnapshot(live.inventory, live.options);
+  live.done();
+  return { snapshot, config: live.inventory, inventory: live.inventory };
+}
+
+/**
+ * `scan`'s source. A live scan checks each shard as it is read and lets it go (memory flat in the
+ * size of the fleet), unless history needs the whole catalog.
+ */
+async function scanSource(
+  url: string | undefined,
+  opts: SourceOptions & { history?: string | true; only?: string },
+  io: Io,
+): Promise<{ report: Report; config: CheckConfig; inventory?: Inventory; snapshot?: Snapshot; shards: string[]; takenAt: string; hasOnlyColumn: boolean }> {
+  if (opts.snapshot) {
+    const { snapshot, config, inventory } = await readSource(url, opts, io);
+    return {
+      report: scanSnapshot(snapshot, config),
+      config,
+      ...(inventory ? { inventory } : {}),
+      snapshot,
+      shards: snapshot.shards.map((s) => s.name),
+      takenAt: snapshot.takenAt,
+      hasOnlyColumn: opts.only !== undefined && snapshotHasColumn(snapshot, opts.only),
+    };
+  }
+  const live = await liveSource(url, opts, io);
+  let hasOnlyColumn = false;
+  const only = opts.only;
+  const keepSnapshot = historyConfigFor(opts.history, live.inventory, io.env) !== undefined;
+  const r = await scanLive(live.inventory, {
+    ...live.options,
+    keepSnapshot,
+    ...(only ? { onShard: (shard: ShardSnapshot) => void (hasOnlyColumn ||= snapshotHasColumn({ version: 1, takenAt: '', shards: [shard], errors: [] }, only)) } : {}),
+  });
+  live.done();
+  return { report: r.report, config: live.inventory, inventory: live.inventory, ...(r.snapshot ? { snapshot: r.snapshot } : {}), shards: r.shards, takenAt: r.takenAt, hasOnlyColumn };
+}
+
+/** A live read's inventory and options (progress line, --partition, --gentle), checked before anything connects. */
+async function liveSource(url: string | undefined, opts: SourceOptions, io: Io): Promise<{ inventory: Inventory; options: CollectOptions; done: () => void }> {
+  const given = [url && 'a URL', opts.config && '--config'].filter(Boolean);
   if (given.length === 0) throw new UsageError('nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306) or --snapshot file.json');
   if (url && opts.config) throw new UsageError('give either a URL or --config, not both');
   const load = optionFileChoice(opts);
@@ -468,13 +513,15 @@ async function readSource(
   const partition = opts.partition ? parsePartition(opts.partition) : undefined;
   const gentleMs = opts.gentle === undefined ? undefined : opts.gentle === true ? 500 : Number(opts.gentle);
   if (gentleMs !== undefined && (!Number.isInteger(gentleMs) || gentleMs < 0 || gentleMs > 600_000)) throw new UsageError(`--gentle ${opts.gentle}: expected a pause in milliseconds (0 to 600000)`);
-  const snapshot = await collectSnapshot(inventory, {
-    ...(progress ? { onProgress: progress.update } : {}),
-    ...(partition ? { partition } : {}),
-    ...(gentleMs !== undefined ? { gentleMs } : {}),
-  });
-  progress?.done();
-  return { snapshot, config: inventory, inventory };
+  return {
+    inventory,
+    options: {
+      ...(progress ? { onProgress: progress.update } : {}),
+      ...(partition ? { partition } : {}),
+      ...(gentleMs !== undefined ? { gentleMs } : {}),
+    },
+    done: () => progress?.done(),
+  };
 }
 
 function progressLine(io: Io) {

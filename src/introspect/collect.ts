@@ -63,12 +63,36 @@ export interface CollectOptions {
 
 export async function collectSnapshot(inventory: Inventory, options: CollectOptions = {}): Promise<Snapshot> {
   const now = options.now ?? (() => new Date());
-  const results: { snapshot?: ShardSnapshot; error?: ShardError }[] = new Array(inventory.shards.length);
+  const results: ShardResult[] = new Array(inventory.shards.length);
+  await collectFleet(inventory, options, (result, i) => {
+    results[i] = result;
+  });
+  const shards: ShardSnapshot[] = [];
+  const errors: ShardError[] = [];
+  for (const r of results) {
+    if (r.snapshot) shards.push(r.snapshot);
+    if (r.error) errors.push(r.error);
+  }
+  return { version: 1, takenAt: now().toISOString(), shards, errors };
+}
+
+/** What reading one shard gave: its snapshot, its error, or both (a shard read only in part). */
+export interface ShardResult {
+  snapshot?: ShardSnapshot;
+  error?: ShardError;
+}
+
+/**
+ * Read every shard, `inventory.shardConcurrency` at once, and hand each result to `visit` as soon
+ * as that shard is done (`index`: its place in the inventory). Holds nothing itself: a caller that
+ * drops each shard after looking at it keeps memory flat in the size of the fleet.
+ */
+export async function collectFleet(inventory: Inventory, options: CollectOptions, visit: (result: ShardResult, index: number) => void): Promise<void> {
   const credentials = new Credentials();
   let done = 0;
   let databases = 0;
   await mapLimit(inventory.shards, inventory.shardConcurrency, async (shard, i) => {
-    let result: { snapshot?: ShardSnapshot; error?: ShardError };
+    let result: ShardResult;
     try {
       const snapshot = await collectShard(shard, inventory, {
         credentials,
@@ -80,18 +104,12 @@ export async function collectSnapshot(inventory: Inventory, options: CollectOpti
     } catch (e) {
       result = { error: { shard: shard.name, message: describeError(e, shard) } };
     }
-    results[i] = result;
     done++;
     databases += result.snapshot?.databases.length ?? 0;
-    options.onProgress?.({ shardsDone: done, shardsTotal: inventory.shards.length, shard: shard.name, ok: !result.error, databases });
+    const ok = !result.error;
+    visit(result, i);
+    options.onProgress?.({ shardsDone: done, shardsTotal: inventory.shards.length, shard: shard.name, ok, databases });
   });
-  const shards: ShardSnapshot[] = [];
-  const errors: ShardError[] = [];
-  for (const r of results) {
-    if (r.snapshot) shards.push(r.snapshot);
-    if (r.error) errors.push(r.error);
-  }
-  return { version: 1, takenAt: now().toISOString(), shards, errors };
 }
 
 export interface CollectShardOptions {

@@ -31,25 +31,43 @@ export type ForeignKeyTuple = [db: string, tableName: string, constraintName: st
 export type ForeignKeyRuleTuple = [db: string, tableName: string, constraintName: string, updateRule: string | null, deleteRule: string | null];
 export type TriggerTuple = [db: string, tableName: string, triggers: unknown];
 
+/**
+ * A table while its rows arrive. Kept small, since this is what a server's catalog costs at the
+ * peak of a scan: its column, index and foreign-key rows are chained through three flat arrays
+ * shared by all tables (head and tail positions here), not held in arrays of their own.
+ */
 interface Pending {
   table: Table;
-  /** Columns as they arrived, with their ORDINAL_POSITION (sorted at the end when out of order). */
-  columns: Column[];
-  positions: number[];
-  /** STATISTICS rows: name, unique, seq, column. */
-  indexRows: [string, boolean, number, string][];
-  /** KEY_COLUMN_USAGE rows: constraint, position, column, referenced db, table, column. */
-  fkRows: [string, number, string, string, string, string][];
-  triggers: number;
   /** A TABLES row arrived (the other reads also see views, and tables created in between). */
   seen: boolean;
+  /** First and last row in `cols` / `idx` / `fks` (−1: none). */
+  ch: number;
+  ct: number;
+  ih: number;
+  it: number;
+  fh: number;
+  ft: number;
 }
+
+/** Every table's maxValues until a MAX() answer arrives for it (applyMaxValues). */
+const NO_MAX_VALUES: Record<string, bigint | null> = Object.freeze({}) as Record<string, bigint | null>;
+
+/** Values per row in the chains (the last one is the next row's position, −1 at the end). */
+const COL = 2; // column, next
+const IDX = 5; // name, unique, seq, column, next
+const FK = 7; // constraint, position, column, referenced db, table, column, next
 
 export class CatalogBuilder {
   private readonly strings = new Map<string, string>();
   private readonly shared = new Map<string, object>();
   private readonly byDb = new Map<string, Map<string, Pending>>();
   private readonly rules = new Map<string, [string | null, string | null]>();
+  /** The row chains (see Pending). */
+  private cols: (Column | number)[] = [];
+  private idx: (string | boolean | number)[] = [];
+  private fks: (string | number)[] = [];
+  /** ORDINAL_POSITION of each shared column (part of what makes two columns the same). */
+  private readonly positions = new Map<Column, number>();
   /** Shared by every table without indexes, foreign keys or a primary key. */
   private readonly empty: never[] = Object.freeze([]) as unknown as never[];
 
@@ -62,6 +80,17 @@ export class CatalogBuilder {
     if (hit !== undefined) return hit;
     this.strings.set(v, v);
     return v;
+  }
+
+  private readonly smallInts = new Map<unknown, bigint>();
+  /** Sizes and counters as bigint; small values (0, 16384, …) repeat across tenants: one each. */
+  private n(v: unknown): bigint | null {
+    if (v === null || v === undefined) return null;
+    const hit = this.smallInts.get(v);
+    if (hit !== undefined) return hit;
+    const b = toBigInt(v)!;
+    if (b >= 0n && b < 1_000_000n) this.smallInts.set(v, b);
+    return b;
   }
 
   /** One frozen object per distinct key. */
@@ -92,14 +121,15 @@ export class CatalogBuilder {
           indexes: this.empty,
           foreignKeys: this.empty,
           triggers: 0,
-          maxValues: {},
+          maxValues: NO_MAX_VALUES,
         },
-        columns: [],
-        positions: [],
-        indexRows: [],
-        fkRows: [],
-        triggers: 0,
         seen: false,
+        ch: -1,
+        ct: -1,
+        ih: -1,
+        it: -1,
+        fh: -1,
+        ft: -1,
       };
       tables.set(name, p);
     }
@@ -111,17 +141,17 @@ export class CatalogBuilder {
     const t = p.table;
     p.seen = true;
     t.engine = this.s(r[2]);
-    t.rowsEstimate = toBigInt(r[3]);
-    t.dataBytes = toBigInt(r[4]);
-    t.indexBytes = toBigInt(r[5]);
-    t.autoIncrement = toBigInt(r[6]);
+    t.rowsEstimate = this.n(r[3]);
+    t.dataBytes = this.n(r[4]);
+    t.indexBytes = this.n(r[5]);
+    t.autoIncrement = this.n(r[6]);
   }
 
   column(r: ColumnTuple): void {
     const [, , name, position, , columnType, isNullable, extra, columnDefault, comment] = r;
     const nullable = isNullable.toUpperCase() === 'YES';
     const autoIncrement = /\bauto_increment\b/i.test(extra);
-    const key = `c\u0001${name}\u0001${columnType}\u0001${nullable}\u0001${autoIncrement}\u0001${columnDefault === undefined ? 'u' : columnDefault === null ? 'n' : `v${columnDefault}`}\u0001${comment ?? ''}`;
+    const key = `c\u0001${String(position)}\u0001${name}\u0001${columnType}\u0001${nullable}\u0001${autoIncrement}\u0001${columnDefault === undefined ? 'u' : columnDefault === null ? 'n' : `v${columnDefault}`}\u0001${comment ?? ''}`;
     let column = this.shared.get(key) as Column | null | undefined;
     if (column === undefined) {
       const type = parseIntegerType(columnType);
@@ -130,21 +160,35 @@ export class CatalogBuilder {
         if (columnDefault !== undefined) c.default = this.s(columnDefault);
         if (comment) c.comment = this.s(comment);
         column = Object.freeze(c);
+        this.positions.set(column, Number(position));
       } else column = null;
       this.shared.set(key, column as object);
     }
     if (!column) return;
     const p = this.pending(r[0], r[1]);
-    p.columns.push(column);
-    p.positions.push(Number(position));
+    const at = this.cols.length;
+    this.cols.push(column, -1);
+    if (p.ct < 0) p.ch = at;
+    else this.cols[p.ct + COL - 1] = at;
+    p.ct = at;
   }
 
   index(r: IndexTuple): void {
-    this.pending(r[0], r[1]).indexRows.push([this.s(r[2]), Number(r[3]) === 0, Number(r[4]), this.s(r[5])]);
+    const p = this.pending(r[0], r[1]);
+    const at = this.idx.length;
+    this.idx.push(this.s(r[2]), Number(r[3]) === 0, Number(r[4]), this.s(r[5]), -1);
+    if (p.it < 0) p.ih = at;
+    else this.idx[p.it + IDX - 1] = at;
+    p.it = at;
   }
 
   foreignKey(r: ForeignKeyTuple): void {
-    this.pending(r[0], r[1]).fkRows.push([this.s(r[2]), Number(r[4]), this.s(r[3]), this.s(r[5]), this.s(r[6]), this.s(r[7])]);
+    const p = this.pending(r[0], r[1]);
+    const at = this.fks.length;
+    this.fks.push(this.s(r[2]), Number(r[4]), this.s(r[3]), this.s(r[5]), this.s(r[6]), this.s(r[7]), -1);
+    if (p.ft < 0) p.fh = at;
+    else this.fks[p.ft + FK - 1] = at;
+    p.ft = at;
   }
 
   /** REFERENTIAL_CONSTRAINTS: ON UPDATE / ON DELETE of a constraint (read apart, joined here). */
@@ -153,7 +197,7 @@ export class CatalogBuilder {
   }
 
   trigger(r: TriggerTuple): void {
-    this.pending(r[0], r[1]).triggers = Number(r[2]);
+    this.pending(r[0], r[1]).table.triggers = Number(r[2]);
   }
 
   /** `databases`: every matched database, so that one without tables is still counted as scanned. */
@@ -169,6 +213,9 @@ export class CatalogBuilder {
     }
     this.byDb.clear();
     this.rules.clear();
+    this.cols = [];
+    this.idx = [];
+    this.fks = [];
     const list = [...out.values()].sort((a, b) => compareText(a.name, b.name));
     for (const d of list) d.tables.sort((a, b) => compareText(a.name, b.name));
     return list;
@@ -176,43 +223,53 @@ export class CatalogBuilder {
 
   private complete(dbName: string, p: Pending): Table {
     const t = p.table;
-    t.triggers = p.triggers;
     // Columns in ORDINAL_POSITION order (the server sends them so; sort only when it did not).
-    let cols = p.columns;
-    for (let i = 1; i < cols.length; i++) {
-      if (p.positions[i]! < p.positions[i - 1]!) {
-        const order = cols.map((_, j) => j).sort((a, b) => p.positions[a]! - p.positions[b]!);
-        cols = order.map((j) => p.columns[j]!);
-        break;
+    if (p.ch >= 0) {
+      let cols: Column[] = [];
+      for (let i = p.ch; i >= 0; i = this.cols[i + COL - 1] as number) cols.push(this.cols[i] as Column);
+      for (let i = 1; i < cols.length; i++) {
+        if (this.positions.get(cols[i]!)! < this.positions.get(cols[i - 1]!)!) {
+          cols = [...cols].sort((a, b) => this.positions.get(a)! - this.positions.get(b)!);
+          break;
+        }
       }
+      t.columns = this.sharedList('C', cols);
     }
-    t.columns = this.sharedList('C', cols, (c) => `${this.id(c)}`);
 
-    if (p.indexRows.length) {
+    if (p.ih >= 0) {
+      const ir = this.idx;
+      const names: string[] = [];
       const byName = new Map<string, { unique: boolean; cols: [number, string][] }>();
-      for (const [name, unique, seq, col] of p.indexRows) {
+      for (let i = p.ih; i >= 0; i = ir[i + IDX - 1] as number) {
+        const name = ir[i] as string;
         let idx = byName.get(name);
-        if (!idx) byName.set(name, (idx = { unique, cols: [] }));
-        idx.cols.push([seq, col]);
+        if (!idx) {
+          byName.set(name, (idx = { unique: ir[i + 1] as boolean, cols: [] }));
+          names.push(name);
+        }
+        idx.cols.push([ir[i + 2] as number, ir[i + 3] as string]);
       }
       const list: Index[] = [];
-      for (const [name, idx] of byName) {
-        const columns = idx.cols.sort((a, b) => a[0] - b[0]).map((c) => c[1]);
+      for (const name of names) {
+        const idx = byName.get(name)!;
+        const columns = idx.cols.length === 1 ? [idx.cols[0]![1]] : idx.cols.sort((a, b) => a[0] - b[0]).map((c) => c[1]);
         const index = this.share(`i\u0001${name}\u0001${idx.unique}\u0001${columns.join('\u0002')}`, () => ({ name, unique: idx.unique, columns: Object.freeze(columns) as string[] }));
         if (name === 'PRIMARY') t.primaryKey = index.columns;
         list.push(index);
       }
       list.sort((a, b) => (a.name === 'PRIMARY' ? -1 : b.name === 'PRIMARY' ? 1 : compareText(a.name, b.name)));
-      t.indexes = this.sharedList('I', list, (i) => this.id(i));
+      t.indexes = this.sharedList('I', list);
     }
 
-    if (p.fkRows.length) {
+    if (p.fh >= 0) {
+      const fr = this.fks;
       const fks: ForeignKey[] = [];
       const byName = new Map<string, [number, string, string, string, string][]>();
-      for (const [name, pos, col, rdb, rtable, rcol] of p.fkRows) {
+      for (let i = p.fh; i >= 0; i = fr[i + FK - 1] as number) {
+        const name = fr[i] as string;
         let rows = byName.get(name);
         if (!rows) byName.set(name, (rows = []));
-        rows.push([pos, col, rdb, rtable, rcol]);
+        rows.push([fr[i + 1] as number, fr[i + 2] as string, fr[i + 3] as string, fr[i + 4] as string, fr[i + 5] as string]);
       }
       for (const [name, rows] of byName) {
         rows.sort((a, b) => a[0] - b[0]);
@@ -228,7 +285,8 @@ export class CatalogBuilder {
         if (rule?.[1]) fk.onDelete = rule[1];
         fks.push(fk);
       }
-      t.foreignKeys = fks.sort((a, b) => compareText(a.name, b.name));
+      // slice: an array exactly as long as its keys (one built by push keeps spare room).
+      t.foreignKeys = fks.sort((a, b) => compareText(a.name, b.name)).slice();
     }
     return t;
   }
@@ -241,10 +299,10 @@ export class CatalogBuilder {
     return String(n);
   }
 
-  private sharedList<T extends object>(kind: string, items: T[], idOf: (x: T) => string): T[] {
+  private sharedList<T extends object>(kind: string, items: T[]): T[] {
     if (items.length === 0) return this.empty;
     let key = kind;
-    for (const x of items) key += `\u0001${idOf(x)}`;
+    for (const x of items) key += `\u0001${this.id(x)}`;
     return this.share(key, () => items);
   }
 }
@@ -281,6 +339,9 @@ export function applyMaxValues(databases: Database[], targets: MaxTarget[], rows
     const target = targets[Number(row.i)];
     if (!target) continue;
     const t = byKey.get(`${target.database}\u0000${target.table}`);
-    if (t) t.maxValues[target.column] = toBigInt(row.v);
+    if (!t) continue;
+    // Tables share one frozen empty maxValues until their first MAX() answer.
+    if (t.maxValues === NO_MAX_VALUES) t.maxValues = {};
+    t.maxValues[target.column] = toBigInt(row.v);
   }
 }

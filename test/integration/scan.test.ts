@@ -4,7 +4,7 @@
  * `-- expect:` markers in fixtures/sql/*.sql.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSnapshot, exitCode, formatJson, parseSnapshot, runChecks, scan, serializeSnapshot, validateInventory } from '../../src/index.js';
+import { collectSnapshot, exitCode, formatJson, parseSnapshot, runChecks, scan, scanLive, serializeSnapshot, validateInventory } from '../../src/index.js';
 import type { Inventory, Report } from '../../src/index.js';
 import { loadPlacements, names, placementExpectations, type Placement } from '../support/fixtures.js';
 import { startFleet, type TestServer } from '../support/mariadb.js';
@@ -79,6 +79,21 @@ describe('scan of a real fleet', () => {
     expect(report.errors[0]!.message).toMatch(/ECONNREFUSED/);
     expect(exitCode(report, 'critical')).toBe(2);
   });
+
+  it('checks shard by shard without keeping them, and reports what checking the whole snapshot reports', async () => {
+    const inv = inventory();
+    const seen: string[] = [];
+    const live = await scanLive(inv, { onShard: (s) => seen.push(s.name) });
+    expect(live.snapshot).toBeUndefined();
+    expect(seen.sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);
+    expect(live.shards).toEqual(['shard-1', 'shard-2', 'shard-3']);
+    const whole = runChecks(await collectSnapshot(inv), inv);
+    expect(formatJson(live.report)).toBe(formatJson(whole));
+    expect(formatJson(report)).toBe(formatJson(whole));
+    const kept = await scanLive(inv, { keepSnapshot: true });
+    expect(kept.snapshot?.shards.map((s) => s.name)).toEqual(['shard-1', 'shard-2', 'shard-3']);
+    expect(formatJson(kept.report)).toBe(formatJson(whole));
+  }, 60_000);
 
   it('measures INT children against a BIGINT parent already past 2^31 (the February 2024 outage)', () => {
     const f = report.findings.find((x) => x.id === 'fk-capacity:shard-1/ws_031/conversation_parts.message_thread_id')!;

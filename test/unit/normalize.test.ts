@@ -278,11 +278,15 @@ describe('CatalogBuilder', () => {
       expect(tb.columns).toBe(ta.columns);
       expect(tb.indexes).toBe(ta.indexes);
       expect(tb).not.toBe(ta);
-      expect(tb.maxValues).not.toBe(ta.maxValues);
       expect(Object.isFrozen(ta.columns)).toBe(true);
       for (const c of ta.columns) expect(Object.isFrozen(c)).toBe(true);
     }
     expect(() => (a!.tables[0]!.columns as unknown as unknown[]).push({})).toThrow();
+    // A MAX() answer lands on its own table only.
+    const t = a!.tables[0]!;
+    applyMaxValues([a!, b!], [{ database: 't1', table: t.name, column: 'id' }], [{ i: 0, v: '42' }]);
+    expect(t.maxValues).toEqual({ id: 42n });
+    expect(b!.tables[0]!.maxValues).toEqual({});
   });
 
   it('builds the same model whether rows come in order or shuffled', () => {
