@@ -102,7 +102,19 @@ export class CatalogBuilder {
     return v;
   }
 
-  private pending(db: string, tableName: string): Pending {
+  /** The last table each kind of row went to (rows of one table arrive together): db, table, Pending. */
+  private readonly last: [string, string, Pending][] = [];
+
+  /** `slot`: which read asks (each read's rows come grouped by table; reads interleave). */
+  private pending(db: string, tableName: string, slot: number): Pending {
+    const l = this.last[slot];
+    if (l && l[1] === tableName && l[0] === db) return l[2];
+    const p = this.lookup(db, tableName);
+    this.last[slot] = [db, tableName, p];
+    return p;
+  }
+
+  private lookup(db: string, tableName: string): Pending {
     let tables = this.byDb.get(db);
     if (!tables) this.byDb.set(this.s(db), (tables = new Map()));
     let p = tables.get(tableName);
@@ -137,7 +149,7 @@ export class CatalogBuilder {
   }
 
   table(r: TableTuple): void {
-    const p = this.pending(r[0], r[1]);
+    const p = this.pending(r[0], r[1], 0);
     const t = p.table;
     p.seen = true;
     t.engine = this.s(r[2]);
@@ -148,24 +160,9 @@ export class CatalogBuilder {
   }
 
   column(r: ColumnTuple): void {
-    const [, , name, position, , columnType, isNullable, extra, columnDefault, comment] = r;
-    const nullable = isNullable.toUpperCase() === 'YES';
-    const autoIncrement = /\bauto_increment\b/i.test(extra);
-    const key = `c\u0001${String(position)}\u0001${name}\u0001${columnType}\u0001${nullable}\u0001${autoIncrement}\u0001${columnDefault === undefined ? 'u' : columnDefault === null ? 'n' : `v${columnDefault}`}\u0001${comment ?? ''}`;
-    let column = this.shared.get(key) as Column | null | undefined;
-    if (column === undefined) {
-      const type = parseIntegerType(columnType);
-      if (type) {
-        const c: Column = { name: this.s(name), columnType: this.s(columnType), ...type, nullable, autoIncrement };
-        if (columnDefault !== undefined) c.default = this.s(columnDefault);
-        if (comment) c.comment = this.s(comment);
-        column = Object.freeze(c);
-        this.positions.set(column, Number(position));
-      } else column = null;
-      this.shared.set(key, column as object);
-    }
+    const column = this.sharedColumn(r);
     if (!column) return;
-    const p = this.pending(r[0], r[1]);
+    const p = this.pending(r[0], r[1], 1);
     const at = this.cols.length;
     this.cols.push(column, -1);
     if (p.ct < 0) p.ch = at;
@@ -173,8 +170,35 @@ export class CatalogBuilder {
     p.ct = at;
   }
 
+  /** Columns seen so far by name, with the row they came from: the same row gives the same Column. */
+  private readonly columnsByName = new Map<string, { row: ColumnTuple; column: Column | null }[]>();
+
+  private sharedColumn(r: ColumnTuple): Column | null {
+    const name = r[2];
+    let seen = this.columnsByName.get(name);
+    if (seen) {
+      for (const x of seen) {
+        const o = x.row;
+        // Same position, type, nullability, extra, default and comment (compared as sent).
+        if (o[5] === r[5] && o[3] == r[3] && o[6] === r[6] && o[7] === r[7] && o[8] === r[8] && o[9] === r[9]) return x.column;
+      }
+    } else this.columnsByName.set(this.s(name), (seen = []));
+    const [, , , position, , columnType, isNullable, extra, columnDefault, comment] = r;
+    const type = parseIntegerType(columnType);
+    let column: Column | null = null;
+    if (type) {
+      const c: Column = { name: this.s(name), columnType: this.s(columnType), ...type, nullable: isNullable.toUpperCase() === 'YES', autoIncrement: /\bauto_increment\b/i.test(extra) };
+      if (columnDefault !== undefined) c.default = this.s(columnDefault);
+      if (comment) c.comment = this.s(comment);
+      column = Object.freeze(c);
+      this.positions.set(column, Number(position));
+    }
+    seen.push({ row: [r[0], r[1], this.s(name), position, r[4], this.s(columnType), isNullable, extra, columnDefault, comment], column });
+    return column;
+  }
+
   index(r: IndexTuple): void {
-    const p = this.pending(r[0], r[1]);
+    const p = this.pending(r[0], r[1], 2);
     const at = this.idx.length;
     this.idx.push(this.s(r[2]), Number(r[3]) === 0, Number(r[4]), this.s(r[5]), -1);
     if (p.it < 0) p.ih = at;
@@ -183,7 +207,7 @@ export class CatalogBuilder {
   }
 
   foreignKey(r: ForeignKeyTuple): void {
-    const p = this.pending(r[0], r[1]);
+    const p = this.pending(r[0], r[1], 3);
     const at = this.fks.length;
     this.fks.push(this.s(r[2]), Number(r[4]), this.s(r[3]), this.s(r[5]), this.s(r[6]), this.s(r[7]), -1);
     if (p.ft < 0) p.fh = at;
@@ -197,7 +221,7 @@ export class CatalogBuilder {
   }
 
   trigger(r: TriggerTuple): void {
-    this.pending(r[0], r[1]).table.triggers = Number(r[2]);
+    this.pending(r[0], r[1], 4).table.triggers = Number(r[2]);
   }
 
   /** `databases`: every matched database, so that one without tables is still counted as scanned. */
@@ -213,6 +237,8 @@ export class CatalogBuilder {
     }
     this.byDb.clear();
     this.rules.clear();
+    this.last.length = 0;
+    this.columnsByName.clear();
     this.cols = [];
     this.idx = [];
     this.fks = [];
