@@ -41,13 +41,39 @@ export class CheckRun {
   addShard(shard: ShardSnapshot, failed: boolean, order = this.coverage.length): void {
     const catalog = new ShardCatalog(shard);
     const relationships = resolveRelationships(shard, this.config, catalog);
-    for (const check of this.checks) for (const f of check.run({ shard, catalog, relationships, config: this.config })) this.findings.push(f);
+    for (const check of this.checks) for (const f of check.run({ shard, catalog, relationships, config: this.config })) this.findings.push(this.compact(f));
     this.databases += shard.databases.length;
     let tables = 0;
     for (const d of shard.databases) tables += d.tables.length;
     this.tables += tables;
     this.seen.add(shard.name);
     this.coverage.push({ order, summary: shardCoverage(shard, tables, failed) });
+  }
+
+  private readonly texts = new Map<string, string>();
+  private readonly shared = new Map<string, object>();
+
+  /**
+   * Findings outlive their shard: tenant fleets repeat the same message, evidence and referenced
+   * key in every database, so keep one copy of each (values unchanged).
+   */
+  private compact(f: Finding): Finding {
+    const text = (s: string) => {
+      const hit = this.texts.get(s);
+      if (hit !== undefined) return hit;
+      this.texts.set(s, s);
+      return s;
+    };
+    f.message = text(f.message);
+    if (f.evidence !== undefined) f.evidence = text(f.evidence);
+    const r = f.references;
+    if (r) {
+      const k = `${r.database}\u0000${r.table}\u0000${r.column}\u0000${r.dataType}\u0000${r.unsigned}`;
+      const hit = this.shared.get(k) as Finding['references'] | undefined;
+      if (hit) f.references = hit;
+      else this.shared.set(k, r);
+    }
+    return f;
   }
 
   /** Fleet-wide checks on `fleet.shards` (the shards kept for them; may be none), and the report. */
