@@ -3,6 +3,7 @@
  * 0 clean · 1 findings at or above --fail-on · 2 bad usage/config/connection.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { CHECKS } from '../checks/registry.js';
@@ -12,7 +13,7 @@ import { redact, UsageError } from '../errors.js';
 import { loadParts, mergeReports, mergeSnapshots } from '../merge.js';
 import { parsePartition } from '../partition.js';
 import { attachRunbookLinks, findingsAbout, renderIndex, renderRunbooks } from '../runbook/runbook.js';
-import { collectShard, collectSnapshot, countRows, describeError, type CollectOptions, type CollectProgress } from '../introspect/collect.js';
+import { collectFleet, collectShard, collectSnapshot, countRows, describeError, type CollectOptions, type CollectProgress } from '../introspect/collect.js';
 import { applyOffsets, offsetStatements } from '../introspect/offsets.js';
 import { lintInWorkspace } from '../introspect/workspace.js';
 import { runChecks } from '../checks/run.js';
@@ -28,7 +29,8 @@ import { formatSarif } from '../report/sarif.js';
 import { readCheckDocs } from '../checks/docs.js';
 import { DEFAULT_CHECK_CONFIG, exitCode, scanLive, scanSnapshot, type FailOn } from '../scan.js';
 import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
-import type { Report, ShardSnapshot, Snapshot } from '../model/types.js';
+import { SnapshotWriter } from '../snapshot/stream.js';
+import type { Report, ShardError, ShardSnapshot, Snapshot } from '../model/types.js';
 import type { Connection } from '../plan/commands.js';
 import { matchesOnly, planWidenings } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
@@ -163,10 +165,22 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--gentle [ms]', 'easy on production: one heavy catalog read at a time per server, pausing between them (default 500 ms)')
     .action(async (url: string | undefined, opts: SourceOptions & { out?: string }) => {
       if (opts.snapshot) throw new UsageError('snapshot: --snapshot makes no sense here; use --config or a URL');
-      const { snapshot } = await readSource(url, opts, io);
-      await emit(serializeSnapshot(snapshot), opts.out, io);
-      for (const e of snapshot.errors) io.stderr(`headroom: shard ${e.shard}: ${e.message}\n`);
-      code = snapshot.errors.length ? 2 : 0;
+      // Written shard by shard as they are read (src/snapshot/stream.ts): memory stays flat in the
+      // size of the fleet. A file is written beside its name and renamed at the end: never half a snapshot.
+      const live = await liveSource(url, opts, io);
+      const out = opts.out ? openOutput(opts.out) : undefined;
+      let errors: ShardError[];
+      try {
+        const writer = new SnapshotWriter(new Date().toISOString(), live.inventory.shards.length, out ? out.write : io.stdout);
+        await collectFleet(live.inventory, live.options, (result, i) => writer.add(i, result));
+        live.done();
+        errors = writer.finish();
+        out?.commit();
+      } finally {
+        out?.discard();
+      }
+      for (const e of errors) io.stderr(`headroom: shard ${e.shard}: ${e.message}\n`);
+      code = errors.length ? 2 : 0;
     });
 
   program
@@ -537,6 +551,39 @@ function progressLine(io: Io) {
     },
     done() {
       io.stderr('\r\x1b[2K');
+    },
+  };
+}
+
+/** A file written under a temporary name and renamed to `path` on commit (removed if never committed). */
+function openOutput(path: string): { write: (text: string) => void; commit: () => void; discard: () => void } {
+  const temp = `${path}.${process.pid}.tmp`;
+  let fd: number;
+  try {
+    fd = openSync(temp, 'w');
+  } catch (e) {
+    throw new UsageError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let open = true;
+  const close = () => {
+    if (open) closeSync(fd);
+    open = false;
+  };
+  return {
+    write: (text) => {
+      try {
+        writeSync(fd, text);
+      } catch (e) {
+        throw new UsageError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    },
+    commit: () => {
+      close();
+      renameSync(temp, path);
+    },
+    discard: () => {
+      close();
+      rmSync(temp, { force: true });
     },
   };
 }
