@@ -1,17 +1,16 @@
 /**
  * Where a scan's wall time goes, phase by phase: the same calls collect.ts makes (queries.ts
- * builders, normalizeCatalog, maxTargets, readMaxValues, runChecks, formatJson), with the same
- * pool settings, timed one by one in this process. Servers in parallel as headroom reads them.
+ * builders streamed into a CatalogBuilder, maxTargets, readMaxValues, runChecks, formatJson), on
+ * the same sessions, timed one by one in this process. Servers in parallel as headroom reads them.
  *
  * Not the product's code path (collectShard keeps its pool private), but the same functions
  * in the same order: good enough to say which phase holds the time.
  */
-import { CompiledQuery, Kysely, MysqlDialect } from 'kysely';
-import { createPool } from 'mysql2';
+import { openSession } from '../src/connect/session.js';
 import { runChecks } from '../src/checks/run.js';
 import type { Inventory, ShardConfig } from '../src/config/types.js';
 import { maxTargets, selectDatabases } from '../src/introspect/collect.js';
-import { applyMaxValues, normalizeCatalog } from '../src/introspect/normalize.js';
+import { applyMaxValues, CatalogBuilder, type ColumnTuple, type ForeignKeyRuleTuple, type ForeignKeyTuple, type IndexTuple, type TableTuple, type TriggerTuple } from '../src/introspect/normalize.js';
 import * as Q from '../src/introspect/queries.js';
 import type { ShardSnapshot } from '../src/model/types.js';
 import { formatJson } from '../src/report/json.js';
@@ -40,33 +39,8 @@ export interface PhaseTimes {
 
 const now = () => performance.now() / 1000;
 
-function open(shard: ShardConfig) {
-  const pool = createPool({
-    host: shard.host,
-    port: shard.port,
-    user: shard.user,
-    password: shard.password.reveal(),
-    connectionLimit: shard.concurrency,
-    maxIdle: shard.concurrency,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: true,
-    multipleStatements: false,
-  });
-  const db = new Kysely<Q.InformationSchema>({
-    dialect: new MysqlDialect({
-      pool,
-      onCreateConnection: async (conn) => {
-        const r = await conn.executeQuery<{ version: string; versionComment: string | null }>(
-          CompiledQuery.raw('select @@version as version, @@version_comment as versionComment'),
-        );
-        const server = r.rows[0] ?? { version: '', versionComment: null };
-        for (const stmt of Q.sessionSetup(server, shard.timeoutSeconds)) await conn.executeQuery(CompiledQuery.raw(stmt));
-      },
-    }),
-  });
-  return db;
-}
+/** The product's own session (READ ONLY, timeouts, streamed reads): openSession. */
+const open = (shard: ShardConfig) => openSession(shard);
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -80,14 +54,14 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
 export async function phaseBreakdown(inventory: Inventory, maxBatch: number): Promise<PhaseTimes> {
   const memory: Record<string, number> = {};
   const base = heapMb();
-  let rawHeld: unknown[] | undefined;
   const t0 = now();
   const rows: Record<string, number> = {};
   const count = (k: string, n: number) => (rows[k] = (rows[k] ?? 0) + n);
   const perServer = await Promise.all(
     inventory.shards.map(async (shard) => {
       const p: Record<string, number> = {};
-      const db = open(shard);
+      const session = await open(shard);
+      const db = session.db;
       try {
         let t = now();
         const server = await Q.readServer(db);
@@ -96,28 +70,29 @@ export async function phaseBreakdown(inventory: Inventory, maxBatch: number): Pr
         const databases = selectDatabases(all, shard.databases, shard.exclude);
         p['connect + discovery'] = now() - t;
         t = now();
-        const timed = async <R>(name: string, f: Promise<R[]>): Promise<R[]> => {
-          const r = await f;
+        const builder = new CatalogBuilder();
+        const timed = async (name: string, query: { sql: string; parameters: readonly unknown[] }, onRow: (r: unknown[]) => void): Promise<void> => {
+          let n = 0;
+          await session.stream(query, (r) => {
+            n++;
+            onRow(r);
+          });
           p[name] = now() - t;
-          count(name, r.length);
-          return r;
+          count(name, n);
         };
-        const [tables, columns, indexes, foreignKeys, triggers] = await Promise.all([
-          timed('TABLES', Q.readTables(db, databases)),
-          timed('COLUMNS', Q.readIntegerColumns(db, databases)),
-          timed('STATISTICS', Q.readIndexes(db, databases)),
-          timed('KEY_COLUMN_USAGE', Q.readForeignKeys(db, databases)),
-          timed('TRIGGERS', Q.readTriggers(db, databases)),
+        await Promise.all([
+          timed('TABLES', Q.tablesQuery(db, databases).compile(), (r) => builder.table(r as TableTuple)),
+          timed('COLUMNS', Q.integerColumnsQuery(db, databases).compile(), (r) => builder.column(r as ColumnTuple)),
+          timed('STATISTICS', Q.indexesQuery(db, databases).compile(), (r) => builder.index(r as IndexTuple)),
+          timed('KEY_COLUMN_USAGE', Q.foreignKeysQuery(db, databases).compile(), (r) => builder.foreignKey(r as ForeignKeyTuple)),
+          timed('REFERENTIAL_CONSTRAINTS', Q.foreignKeyRulesQuery(db, databases).compile(), (r) => builder.foreignKeyRule(r as ForeignKeyRuleTuple)),
+          timed('TRIGGERS', Q.triggersQuery(db, databases).compile(), (r) => builder.trigger(r as TriggerTuple)),
         ]);
-        p['catalog reads (all five)'] = now() - t;
-        if (inventory.shards.length === 1) {
-          // The raw rows of one server, as mysql2 returns them, before normalizeCatalog.
-          rawHeld = [tables, columns, indexes, foreignKeys, triggers];
-          memory['raw catalog rows as mysql2 returns them (before normalizeCatalog)'] = heapMb() - base;
-        }
+        p['catalog reads (all six, rows into the builder as they arrive)'] = now() - t;
+        if (inventory.shards.length === 1) memory['one server\'s catalog in the builder, before finish()'] = heapMb() - base;
         t = now();
-        const dbs = normalizeCatalog({ tables, columns, indexes, foreignKeys, triggers }, databases);
-        p['normalizeCatalog'] = now() - t;
+        const dbs = builder.finish(databases);
+        p['CatalogBuilder.finish'] = now() - t;
         const snap: ShardSnapshot = { name: shard.name, server: { flavor: Q.detectFlavor(server), version: server.version }, databases: dbs };
         t = now();
         const targets = maxTargets(snap, inventory);
@@ -130,13 +105,11 @@ export async function phaseBreakdown(inventory: Inventory, maxBatch: number): Pr
         p['MAX() batches'] = now() - t;
         return { p, snap };
       } finally {
-        await db.destroy();
+        await session.close();
       }
     }),
   );
   const readWall = now() - t0;
-  rawHeld = undefined;
-  void rawHeld;
   memory['snapshot model of every server (Database/Table/Column objects)'] = heapMb() - base;
   const fleet: Record<string, number> = { 'read every server (wall)': readWall };
   let t = now();

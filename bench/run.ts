@@ -834,7 +834,7 @@ async function main(): Promise<void> {
     '',
     '**Where the time goes**',
     '',
-    'Phase by phase, timed in the bench process with the same calls collect.ts makes (bench/phases.ts); the catalog reads run at once on the pool, so each read\'s time is from the start of the five to its own end:',
+    'Phase by phase, timed in the bench process with the same calls collect.ts makes (bench/phases.ts); the catalog reads run at once on the pool, so each read\'s time is from the start of the six to its own end:',
     '',
     ...phaseMd(phasesAll, phasesOne),
     ...(scanProfile || planProfile ? [...profileMd(scanProfile, 'headroom scan (all servers), node --cpu-prof'), ...profileMd(planProfile, 'headroom plan --snapshot, node --cpu-prof')] : []),
