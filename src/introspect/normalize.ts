@@ -49,6 +49,11 @@ interface Pending {
   ft: number;
 }
 
+interface ListNode {
+  next: Map<object, ListNode>;
+  list: readonly object[] | undefined;
+}
+
 /** Every table's maxValues until a MAX() answer arrives for it (applyMaxValues). */
 const NO_MAX_VALUES: Record<string, bigint | null> = Object.freeze({}) as Record<string, bigint | null>;
 
@@ -259,34 +264,69 @@ export class CatalogBuilder {
           break;
         }
       }
-      t.columns = this.sharedList('C', cols);
+      t.columns = this.sharedList(cols);
     }
 
     if (p.ih >= 0) {
+      // Rows of one index arrive together, in SEQ_IN_INDEX order (sorted below when they did not).
       const ir = this.idx;
-      const names: string[] = [];
-      const byName = new Map<string, { unique: boolean; cols: [number, string][] }>();
-      for (let i = p.ih; i >= 0; i = ir[i + IDX - 1] as number) {
-        const name = ir[i] as string;
-        let idx = byName.get(name);
-        if (!idx) {
-          byName.set(name, (idx = { unique: ir[i + 1] as boolean, cols: [] }));
-          names.push(name);
-        }
-        idx.cols.push([ir[i + 2] as number, ir[i + 3] as string]);
-      }
       const list: Index[] = [];
-      for (const name of names) {
-        const idx = byName.get(name)!;
-        const columns = idx.cols.length === 1 ? [idx.cols[0]![1]] : idx.cols.sort((a, b) => a[0] - b[0]).map((c) => c[1]);
-        const index = this.share(`i\u0001${name}\u0001${idx.unique}\u0001${columns.join('\u0002')}`, () => ({ name, unique: idx.unique, columns: Object.freeze(columns) as string[] }));
+      let name = '';
+      let unique = false;
+      let cols: [number, string][] = [];
+      const flush = () => {
+        if (!cols.length) return;
+        const ordered = cols.length === 1 ? [cols[0]![1]] : cols.sort((x, y) => x[0] - y[0]).map((c) => c[1]);
+        const index = this.shareIndex(name, unique, ordered);
         if (name === 'PRIMARY') t.primaryKey = index.columns;
         list.push(index);
+      };
+      for (let i = p.ih; i >= 0; i = ir[i + IDX - 1] as number) {
+        const n = ir[i] as string;
+        if (n !== name) {
+          flush();
+          // An index whose rows were split by another's: regroup the slow way.
+          if (list.some((x) => x.name === n)) return this.completeSlowIndexes(t, p, dbName);
+          name = n;
+          unique = ir[i + 1] as boolean;
+          cols = [];
+        }
+        cols.push([ir[i + 2] as number, ir[i + 3] as string]);
       }
-      list.sort((a, b) => (a.name === 'PRIMARY' ? -1 : b.name === 'PRIMARY' ? 1 : compareText(a.name, b.name)));
-      t.indexes = this.sharedList('I', list);
+      flush();
+      if (list.length > 1) list.sort((x, y) => (x.name === 'PRIMARY' ? -1 : y.name === 'PRIMARY' ? 1 : compareText(x.name, y.name)));
+      t.indexes = this.sharedList(list);
     }
 
+    return this.completeForeignKeys(t, p, dbName);
+  }
+
+  /** Indexes when one index's rows did not arrive together (never seen from MariaDB; kept correct anyway). */
+  private completeSlowIndexes(t: Table, p: Pending, dbName: string): Table {
+    const ir = this.idx;
+    const byName = new Map<string, { unique: boolean; cols: [number, string][] }>();
+    for (let i = p.ih; i >= 0; i = ir[i + IDX - 1] as number) {
+      const name = ir[i] as string;
+      let idx = byName.get(name);
+      if (!idx) byName.set(name, (idx = { unique: ir[i + 1] as boolean, cols: [] }));
+      idx.cols.push([ir[i + 2] as number, ir[i + 3] as string]);
+    }
+    const list: Index[] = [];
+    for (const [name, idx] of byName) {
+      const index = this.shareIndex(name, idx.unique, idx.cols.sort((a, b) => a[0] - b[0]).map((c) => c[1]));
+      if (name === 'PRIMARY') t.primaryKey = index.columns;
+      list.push(index);
+    }
+    list.sort((a, b) => (a.name === 'PRIMARY' ? -1 : b.name === 'PRIMARY' ? 1 : compareText(a.name, b.name)));
+    t.indexes = this.sharedList(list);
+    return this.completeForeignKeys(t, p, dbName);
+  }
+
+  private shareIndex(name: string, unique: boolean, columns: string[]): Index {
+    return this.share(`i\u0001${name}\u0001${unique}\u0001${columns.join('\u0002')}`, () => ({ name, unique, columns: Object.freeze(columns) as string[] }));
+  }
+
+  private completeForeignKeys(t: Table, p: Pending, dbName: string): Table {
     if (p.fh >= 0) {
       const fr = this.fks;
       const fks: ForeignKey[] = [];
@@ -317,19 +357,19 @@ export class CatalogBuilder {
     return t;
   }
 
-  private readonly ids = new Map<object, number>();
-  /** A number per shared object, for keys of lists of them. */
-  private id(o: object): string {
-    let n = this.ids.get(o);
-    if (n === undefined) this.ids.set(o, (n = this.ids.size));
-    return String(n);
-  }
+  /** Shared lists, found by walking their items (no key strings): item → next level; `list` at the end. */
+  private readonly lists: ListNode = { next: new Map(), list: undefined };
 
-  private sharedList<T extends object>(kind: string, items: T[]): T[] {
+  /** One frozen array per distinct sequence of (shared) items. */
+  private sharedList<T extends object>(items: T[]): T[] {
     if (items.length === 0) return this.empty;
-    let key = kind;
-    for (const x of items) key += `\u0001${this.id(x)}`;
-    return this.share(key, () => items);
+    let node = this.lists;
+    for (const x of items) {
+      let n = node.next.get(x);
+      if (!n) node.next.set(x, (n = { next: new Map(), list: undefined }));
+      node = n;
+    }
+    return (node.list ??= Object.freeze(items)) as T[];
   }
 }
 
