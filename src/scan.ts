@@ -5,7 +5,7 @@ import { CheckRun, runChecks } from './checks/run.js';
 import { DEFAULT_THRESHOLDS } from './config/inventory.js';
 import type { CheckConfig, Inventory } from './config/types.js';
 import { collectFleet, type CollectOptions, type ShardResult } from './introspect/collect.js';
-import { SEVERITY_RANK, type Report, type Severity, type ShardError, type ShardSnapshot, type Snapshot } from './model/types.js';
+import { SEVERITY_RANK, type Finding, type Report, type Severity, type ShardError, type ShardSnapshot, type Snapshot } from './model/types.js';
 
 export type FailOn = Severity | 'never';
 
@@ -21,6 +21,11 @@ export interface ScanOptions extends CollectOptions {
   keepSnapshot?: boolean;
   /** Sees each shard once it is read and checked, before it is let go (e.g. `--only` looks for its column). */
   onShard?: (shard: ShardSnapshot) => void;
+  /**
+   * Changes or adds to each shard's findings while the shard is at hand (`--history`: forecasts,
+   * see HistoryRun). Not called when the shards are kept (a `vitess:` block): check those after.
+   */
+  forecast?: (shard: ShardSnapshot, findings: Finding[]) => Finding[];
 }
 
 export interface LiveScan {
@@ -49,7 +54,7 @@ export async function scanLive(inventory: Inventory, options: ScanOptions = {}):
     if (result.error) errors[i] = result.error;
     read[i] = result.snapshot !== undefined;
     if (keep) kept[i] = result;
-    else if (result.snapshot) run.addShard(result.snapshot, result.error !== undefined, i);
+    else if (result.snapshot) run.addShard(result.snapshot, result.error !== undefined, i, options.forecast);
     if (result.snapshot) options.onShard?.(result.snapshot);
   });
   const takenAt = now().toISOString();

@@ -37,11 +37,15 @@ export class CheckRun {
   /**
    * Check one shard. `failed`: the shard also has an error (read only in part).
    * `order` sorts the coverage summary (inventory order); default: the order shards are added.
+   * `then` may change or add to the shard's findings while the shard is still at hand (forecasts).
    */
-  addShard(shard: ShardSnapshot, failed: boolean, order = this.coverage.length): void {
+  addShard(shard: ShardSnapshot, failed: boolean, order = this.coverage.length, then?: (shard: ShardSnapshot, findings: Finding[]) => Finding[]): void {
     const catalog = new ShardCatalog(shard);
     const relationships = resolveRelationships(shard, this.config, catalog);
-    for (const check of this.checks) for (const f of check.run({ shard, catalog, relationships, config: this.config })) this.findings.push(this.compact(f));
+    let found: Finding[] = [];
+    for (const check of this.checks) for (const f of check.run({ shard, catalog, relationships, config: this.config })) found.push(f);
+    if (then) found = then(shard, found);
+    for (const f of found) this.findings.push(this.compact(f));
     this.databases += shard.databases.length;
     let tables = 0;
     for (const d of shard.databases) tables += d.tables.length;

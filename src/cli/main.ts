@@ -27,7 +27,7 @@ import { formatJunit } from '../report/junit.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { formatSarif } from '../report/sarif.js';
 import { readCheckDocs } from '../checks/docs.js';
-import { DEFAULT_CHECK_CONFIG, exitCode, scanLive, scanSnapshot, type FailOn } from '../scan.js';
+import { DEFAULT_CHECK_CONFIG, exitCode, scanLive, scanSnapshot, type FailOn, type LiveScan } from '../scan.js';
 import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
 import { SnapshotWriter } from '../snapshot/stream.js';
 import type { Report, ShardError, ShardSnapshot, Snapshot } from '../model/types.js';
@@ -38,7 +38,7 @@ import { DEFAULT_POLICY } from '../plan/policy.js';
 import { formatPlanJson, formatPlanMarkdown, formatPlanText } from '../report/plan.js';
 import { doctorCommand, optionFileChoice } from '../doctor/command.js';
 import { formatPrometheus } from '../report/prometheus.js';
-import { forecastFromHistory, historyConfigFor, importHistory } from '../history/cli.js';
+import { forecastFromHistory, historyConfigFor, importHistory, scanWithHistoryLive } from '../history/cli.js';
 import { renderHtmlReport } from '../report/html.js';
 import { reportInputFromJson, reportInputFromSnapshot } from '../report/html-input.js';
 
@@ -124,9 +124,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         const scanned = await scanSource(url, opts, io);
         const { config, inventory } = scanned;
         // With --history or a history: block: forecasts and migration-aware severity (a no-op otherwise).
-        const history = scanned.snapshot
-          ? await forecastFromHistory(opts.history, scanned.report, scanned.snapshot, config, inventory, io.env)
-          : { report: scanned.report, lastSuccess: undefined };
+        // A live scan without a vitess: block did this shard by shard already (scanned.history).
+        const history = scanned.history
+          ? scanned.history
+          : scanned.snapshot
+            ? await forecastFromHistory(opts.history, scanned.report, scanned.snapshot, config, inventory, io.env)
+            : { report: scanned.report, lastSuccess: undefined };
         let report = attachRunbookLinks(history.report, inventory?.runbookBaseUrl);
         if (opts.only) {
           report = findingsAbout(report, opts.only);
@@ -490,7 +493,17 @@ async function scanSource(
   url: string | undefined,
   opts: SourceOptions & { history?: string | true; only?: string },
   io: Io,
-): Promise<{ report: Report; config: CheckConfig; inventory?: Inventory; snapshot?: Snapshot; shards: string[]; takenAt: string; hasOnlyColumn: boolean }> {
+): Promise<{
+  report: Report;
+  config: CheckConfig;
+  inventory?: Inventory;
+  snapshot?: Snapshot;
+  /** Set when history was applied shard by shard during the scan. */
+  history?: { report: Report; lastSuccess: Map<string, number> };
+  shards: string[];
+  takenAt: string;
+  hasOnlyColumn: boolean;
+}> {
   if (opts.snapshot) {
     const { snapshot, config, inventory } = await readSource(url, opts, io);
     return {
@@ -506,14 +519,31 @@ async function scanSource(
   const live = await liveSource(url, opts, io);
   let hasOnlyColumn = false;
   const only = opts.only;
-  const keepSnapshot = historyConfigFor(opts.history, live.inventory, io.env) !== undefined;
-  const r = await scanLive(live.inventory, {
+  const history = historyConfigFor(opts.history, live.inventory, io.env);
+  // History and a vitess: block need the shards kept (the forecasts then run on the whole snapshot).
+  const keepSnapshot = history !== undefined && live.inventory.vitess !== undefined;
+  const options = {
     ...live.options,
     keepSnapshot,
     ...(only ? { onShard: (shard: ShardSnapshot) => void (hasOnlyColumn ||= snapshotHasColumn({ version: 1, takenAt: '', shards: [shard], errors: [] }, only)) } : {}),
-  });
+  };
+  let r: LiveScan | undefined;
+  const forecasted =
+    history && !keepSnapshot
+      ? await scanWithHistoryLive(history, live.inventory, async (forecast) => (r = await scanLive(live.inventory, { ...options, forecast })).report)
+      : undefined;
+  r ??= await scanLive(live.inventory, options);
   live.done();
-  return { report: r.report, config: live.inventory, inventory: live.inventory, ...(r.snapshot ? { snapshot: r.snapshot } : {}), shards: r.shards, takenAt: r.takenAt, hasOnlyColumn };
+  return {
+    report: r.report,
+    config: live.inventory,
+    inventory: live.inventory,
+    ...(r.snapshot ? { snapshot: r.snapshot } : {}),
+    ...(forecasted ? { history: forecasted } : {}),
+    shards: r.shards,
+    takenAt: r.takenAt,
+    hasOnlyColumn,
+  };
 }
 
 /** A live read's inventory and options (progress line, --partition, --gentle), checked before anything connects. */

@@ -6,11 +6,11 @@ import { readFile } from 'node:fs/promises';
 import { loadInventory } from '../config/inventory.js';
 import type { CheckConfig, Inventory } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import type { Report, Snapshot } from '../model/types.js';
+import type { Finding, Report, ShardSnapshot, Snapshot } from '../model/types.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
 import { DEFAULT_CHECK_CONFIG } from '../scan.js';
 import { historyFromFlag, type HistoryConfig } from './config.js';
-import { openHistoryStore, scanWithHistory } from './history.js';
+import { HistoryRun, openHistoryStore, scanWithHistory } from './history.js';
 import { observationsFromFile, parseAt } from './import.js';
 
 type Env = Record<string, string | undefined>;
@@ -46,6 +46,33 @@ export async function forecastFromHistory(
       keepDays: history.keepDays,
     });
     return { report: r.report, lastSuccess: r.lastSuccess };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A live scan with history, shard by shard (memory flat in the size of the fleet): `scan` is
+ * handed the forecast step to run on each shard as it is checked. With a `vitess:` block the
+ * shards are kept and checked together: then the whole-snapshot path (forecastFromHistory).
+ */
+export async function scanWithHistoryLive(
+  history: HistoryConfig,
+  inventory: Inventory,
+  scan: (forecast: (shard: ShardSnapshot, findings: Finding[]) => Finding[]) => Promise<Report>,
+  now: () => number = Date.now,
+): Promise<Required<ScanHistoryOutcome>> {
+  const store = await openHistoryStore(history, inventory.shards);
+  try {
+    const run = await HistoryRun.open(store, inventory, inventory.shards.map((s) => s.name), {
+      policy: inventory.policy ?? DEFAULT_POLICY,
+      windowDays: history.windowDays,
+      keepDays: history.keepDays,
+      asOf: now(),
+    });
+    const report = await scan((shard, findings) => run.forecast(shard, findings));
+    const { lastSuccess } = await run.finish();
+    return { report, lastSuccess };
   } finally {
     await store.close();
   }

@@ -10,7 +10,7 @@
 import type { CheckConfig, ShardConfig } from '../config/types.js';
 import { applyForecasts } from '../forecast/apply.js';
 import { DAY_MS } from '../forecast/forecast.js';
-import type { Report, Snapshot } from '../model/types.js';
+import type { Finding, Report, ShardSnapshot, Snapshot } from '../model/types.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
 import type { Policy } from '../plan/types.js';
 import type { HistoryConfig } from './config.js';
@@ -68,4 +68,62 @@ export async function scanWithHistory(report: Report, snapshot: Snapshot, config
   const lastSuccess = lastObservedPerShard(all);
   for (const s of snapshot.shards) lastSuccess.set(s.name, asOf);
   return { report: forecasted, recorded, pruned, lastSuccess };
+}
+
+/**
+ * `scan --history` one shard at a time, for a scan that checks each shard as it is read and lets it
+ * go (scanLive). The window's past observations are read once, before the scan; each shard's
+ * findings get their forecasts while that shard is still in memory; this scan's observations are
+ * written at the end. For shards that do not compare across servers (no `vitess:` block), this
+ * gives what `scanWithHistory` gives on the whole snapshot.
+ */
+export class HistoryRun {
+  private readonly current: Observation[] = [];
+  private readonly read: string[] = [];
+
+  private constructor(
+    private readonly store: HistoryStore,
+    private readonly config: CheckConfig,
+    private readonly options: HistoryScanOptions & { asOf: number },
+    private readonly past: Map<string, Observation[]>,
+  ) {}
+
+  /** `shards`: every shard the scan may read (their past observations are read now). */
+  static async open(store: HistoryStore, config: CheckConfig, shards: readonly string[], options: HistoryScanOptions & { asOf: number }): Promise<HistoryRun> {
+    const past = new Map<string, Observation[]>();
+    for (const o of await store.read(options.asOf - options.windowDays * DAY_MS, options.asOf, shards)) {
+      let list = past.get(o.shard);
+      if (!list) past.set(o.shard, (list = []));
+      list.push(o);
+    }
+    return new HistoryRun(store, config, options, past);
+  }
+
+  /** One shard's findings, with forecasts and migration-aware severity (some may be added). */
+  forecast(shard: ShardSnapshot, findings: Finding[]): Finding[] {
+    const at = new Date(this.options.asOf).toISOString();
+    const snapshot: Snapshot = { version: 1, takenAt: at, shards: [shard], errors: [] };
+    const current = observationsFromSnapshot(snapshot, this.config);
+    for (const o of current) this.current.push(o);
+    this.read.push(shard.name);
+    const report: Report = { version: 1, summary: { shards: 1, databases: 0, tables: 0, findings: { critical: 0, warning: 0, info: 0 }, errors: 0 }, findings, errors: [] };
+    return applyForecasts(report, snapshot, this.config, counterHistory([...(this.past.get(shard.name) ?? []), ...current]), {
+      policy: this.options.policy ?? DEFAULT_POLICY,
+      windowDays: this.options.windowDays,
+      asOf: this.options.asOf,
+    }).findings;
+  }
+
+  /** Write this scan's observations and prune; per shard, the newest time history has a reading of it. */
+  async finish(): Promise<Omit<HistoryScanResult, 'report'>> {
+    let recorded = 0;
+    let pruned = 0;
+    if (this.options.record ?? true) {
+      recorded = await this.store.append(this.current);
+      pruned = await this.store.prune(this.options.asOf - this.options.keepDays * DAY_MS);
+    }
+    const lastSuccess = lastObservedPerShard([...[...this.past.values()].flat(), ...this.current]);
+    for (const s of this.read) lastSuccess.set(s, this.options.asOf);
+    return { recorded, pruned, lastSuccess };
+  }
 }

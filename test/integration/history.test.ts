@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli/main.js';
-import { collectSnapshot, runChecks, validateInventory } from '../../src/index.js';
+import { collectSnapshot, formatJson, runChecks, scanLive, validateInventory } from '../../src/index.js';
 import type { Inventory, Report } from '../../src/index.js';
 import { DAY_MS } from '../../src/forecast/forecast.js';
-import { openHistoryStore, scanWithHistory } from '../../src/history/history.js';
+import { HistoryRun, openHistoryStore, scanWithHistory } from '../../src/history/history.js';
 import { UsageError } from '../../src/errors.js';
 import { startFleet, type TestServer } from '../support/mariadb.js';
 
@@ -141,6 +141,25 @@ describe('three scans, history in a MySQL table on another server', () => {
       expect(back.at(-1)).toEqual(hourly.at(-1));
       expect(back[0]).toEqual(hourly[5]);
       expect(await store.prune(from + 31 * DAY_MS)).toBe(720);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('shard by shard (HistoryRun, what a live scan uses) forecasts what the whole-snapshot path does', async () => {
+    const asOf = Date.now() + 1000;
+    const snapshot = await collectSnapshot(inventory, { now: () => new Date(asOf) });
+    const options = { policy: inventory.policy, windowDays: inventory.history!.windowDays, keepDays: inventory.history!.keepDays, record: false };
+    const store = await openHistoryStore(inventory.history!, inventory.shards);
+    try {
+      const whole = await scanWithHistory(runChecks(snapshot, inventory), snapshot, inventory, store, options);
+      const run = await HistoryRun.open(store, inventory, ['shard-1'], { ...options, asOf });
+      const live = await scanLive(inventory, { forecast: (s, f) => run.forecast(s, f) });
+      const done = await run.finish();
+      expect(formatJson(live.report)).toBe(formatJson(whole.report));
+      expect(live.report.findings.map((f) => f.severity)).toContain('critical');
+      expect([...done.lastSuccess]).toEqual([...whole.lastSuccess]);
+      expect(done.recorded).toBe(0);
     } finally {
       await store.close();
     }
