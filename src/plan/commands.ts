@@ -104,7 +104,8 @@ export function ptOscCommands(conn: Connection, database: string, table: string,
     ...(parentFks ? ['--alter-foreign-keys-method rebuild_constraints'] : []),
     sh(dsn),
   ];
-  return [`${base.join(' ')} --dry-run`, `${base.join(' ')} --execute`];
+  const line = base.join(' ');
+  return [`${line} --dry-run`, `${line} --execute`];
 }
 
 /** Per server, database and table: runs against several shards from one host must not share a flag or socket. */

@@ -4,9 +4,23 @@
  * whole group. Pure.
  */
 import type { CheckConfig } from '../config/types.js';
-import { typeMax } from '../model/integers.js';
-import { SEVERITY_RANK, type Column, type ColumnRef, type ForeignKey, type Finding, type Relationship, type Severity, type ShardSnapshot, type Snapshot, compareText } from '../model/types.js';
-import { ShardCatalog, resolveRelationships } from '../relations/relationships.js';
+import { INT_TYPES, typeMax } from '../model/integers.js';
+import {
+  SEVERITY_RANK,
+  type Column,
+  type ColumnRef,
+  type ForeignKey,
+  type Finding,
+  type IntType,
+  type Relationship,
+  type Severity,
+  type ShardSnapshot,
+  type Snapshot,
+  type Table,
+  compareText,
+} from '../model/types.js';
+import { type ShardCatalog, relationshipColumns, resolveRelationships, shardCatalog } from '../relations/relationships.js';
+import { Buckets } from './buckets.js';
 import type { GroupMember, Policy } from './types.js';
 
 export interface WideningGroup {
@@ -30,34 +44,65 @@ export interface ShardContext {
   shard: ShardSnapshot;
   catalog: ShardCatalog;
   relationships: Relationship[];
-  /** Relationships by the column they point at ("db\0table\0column"): built once, so planning 100k tables stays linear. */
-  referencing: Map<string, Relationship[]>;
-  /** Declared FKs by the table they point at ("db\0table"). */
-  parentFks: Map<string, { database: string; table: string; fk: ForeignKey }[]>;
+  /** For each relationship (same index), the catalog column it comes from (undefined: none). */
+  fromColumns: (Column | undefined)[];
+  /**
+   * Indexes into `relationships` by the catalog column they point at, in relationship order: built
+   * once, so planning 100k tables stays linear. Keyed by the column object, so no lookup builds a key string.
+   */
+  referencing: Buckets<Column>;
+  /** Every declared FK of the shard (same index: the child's database and table), grouped by the catalog table it points at. */
+  foreignKeys: { database: string[]; table: string[]; fk: ForeignKey[]; byParent: Buckets<Table> };
+  /** One copy of each text the plans of this shard repeat (see `oneCopy`). */
+  texts: Map<string, string>;
+  /**
+   * Members' `current` types by COLUMN_TYPE, and columns' own types as targets by data type and
+   * flags: members only read them, and a tenant fleet has a handful of distinct column types over
+   * ~70k members, so the plans share one object per type.
+   */
+  types: { current: Map<string, GroupMember['current']>; own: Map<string, GroupMember['target'][]> };
 }
 
-const colKey = (r: { database: string; table: string; column: string }) => `${r.database}\u0000${r.table}\u0000${r.column}`;
+/**
+ * `text`, or an equal string kept earlier for this shard. Tenant databases repeat the same titles,
+ * reasons and constraint names thousands of times: the plan keeps one copy of each, and the copy
+ * just built is garbage while it is still young (cheap to collect; a kept one is copied by every GC).
+ */
+export function oneCopy(ctx: ShardContext, text: string): string {
+  const kept = ctx.texts.get(text);
+  if (kept !== undefined) return kept;
+  if (ctx.texts.size >= 100_000) ctx.texts.clear();
+  ctx.texts.set(text, text);
+  return text;
+}
 
 export function shardContext(shard: ShardSnapshot, config: CheckConfig): ShardContext {
-  const catalog = new ShardCatalog(shard);
-  const relationships = resolveRelationships(shard, config, catalog);
-  const referencing = new Map<string, Relationship[]>();
-  for (const r of relationships) {
-    const k = colKey(r.to);
-    referencing.set(k, [...(referencing.get(k) ?? []), r]);
-  }
-  const parentFks = new Map<string, { database: string; table: string; fk: ForeignKey }[]>();
+  const relationships = resolveRelationships(shard, config);
+  const catalog = shardCatalog(shard);
+  const columns = relationshipColumns(shard, relationships);
+  const referencing = new Buckets<Column>(relationships.length, (i) => columns.to[i]);
+  const fkDatabase: string[] = [];
+  const fkTable: string[] = [];
+  const fks: ForeignKey[] = [];
   for (const d of shard.databases) {
     for (const t of d.tables) {
       for (const fk of t.foreignKeys) {
-        const k = `${fk.referencedDatabase}\u0000${fk.referencedTable}`;
-        let list = parentFks.get(k);
-        if (!list) parentFks.set(k, (list = []));
-        list.push({ database: d.name, table: t.name, fk });
+        fkDatabase.push(d.name);
+        fkTable.push(t.name);
+        fks.push(fk);
       }
     }
   }
-  return { shard, catalog, relationships, referencing, parentFks };
+  // A key pointing outside this shard's catalog is left out: it is no table of the plan.
+  const byParent = new Buckets<Table>(fks.length, (i) => catalog.table(fks[i]!.referencedDatabase, fks[i]!.referencedTable));
+  const foreignKeys = { database: fkDatabase, table: fkTable, fk: fks, byParent };
+  return { shard, catalog, relationships, fromColumns: columns.from, referencing, foreignKeys, texts: new Map(), types: { current: new Map(), own: new Map() } };
+}
+
+/** The declared FKs on other tables that point at `t` (a catalog table), in the shard's order. */
+export function parentForeignKeys(ctx: ShardContext, t: Table): { database: string; table: string; fk: ForeignKey }[] {
+  const { database, table, fk, byParent } = ctx.foreignKeys;
+  return Array.from(byParent.get(t), (i) => ({ database: database[i]!, table: table[i]!, fk: fk[i]! }));
 }
 
 export function shardContexts(snapshot: Snapshot, config: CheckConfig): Map<string, ShardContext> {
@@ -92,7 +137,10 @@ export function buildGroups(findings: readonly Finding[], contexts: Map<string, 
       if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[g.worstSeverity]) g.worstSeverity = f.severity;
     }
   }
-  return [...groups.values()];
+  const out = [...groups.values()];
+  // Exact-size lists: an array grown by push keeps room for ~16 more, and every plan keeps its group's list.
+  for (const g of out) g.triggeredBy = g.triggeredBy.slice();
+  return out;
 }
 
 export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy): GroupMember[] | undefined {
@@ -101,46 +149,97 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
   if (!keyTable || !keyCol) return undefined;
   // Keep the key's signedness; go to the policy's type unless the key is already at least that wide.
   const target = { dataType: policy.targetType, unsigned: keyCol.unsigned, zerofill: false };
-  const keyTarget = typeMax(keyCol) >= typeMax(target) ? { dataType: keyCol.dataType, unsigned: keyCol.unsigned, zerofill: false } : target;
-  const members: GroupMember[] = [member(key, keyCol, 'key', keyTarget)];
-  const inGroup = new Set([colKey(key)]);
+  const keyTarget = maxOf(keyCol) >= maxOf(target) ? { dataType: keyCol.dataType, unsigned: keyCol.unsigned, zerofill: false } : target;
+  const keyMax = maxOf(keyTarget);
+  const references: GroupMember[] = [];
+  // Members by catalog column: one column is one member, whatever ref object names it.
+  const inGroup = new Set<Column>();
+  inGroup.add(keyCol);
   // Columns that reference the key, and — transitively — columns that reference a member whose
   // type changes (profile_settings.profile_id → profiles.id → users.id): a declared FK child left
   // narrower than its widened parent breaks the constraint (and pt-osc's rebuild_constraints).
-  const queue: ColumnRef[] = [key];
-  while (queue.length) {
-    const parent = queue.shift()!;
-    for (const r of ctx.referencing.get(colKey(parent)) ?? []) {
-      if (inGroup.has(colKey(r.from))) continue;
-      const col = ctx.catalog.column(r.from.database, r.from.table, r.from.column);
-      if (!col) continue;
-      inGroup.add(colKey(r.from));
-      const m = member(r.from, col, 'reference', keyTarget);
-      m.source = r.source;
-      m.evidence = parent === key ? r.evidence : `${r.evidence} (references ${parent.table}.${parent.column}, itself in this group)`;
-      if (r.source === 'declared') {
-        // A declared foreign key needs identical size and sign on both sides (MySQL manual, FOREIGN KEY constraints).
-        m.constraint = r.evidence.replace(/^constraint /, '');
-      } else if (typeMax(col) >= typeMax(keyTarget)) {
-        // Without a constraint, a reference that already holds every value of the target stays as it is.
-        m.needsChange = false;
-        m.target = { dataType: col.dataType, unsigned: col.unsigned, zerofill: col.zerofill };
-      }
-      members.push(m);
-      if (m.needsChange) queue.push(r.from);
+  const queue: { ref: ColumnRef; col: Column }[] = [{ ref: key, col: keyCol }];
+  for (let qi = 0; qi < queue.length; qi++) {
+    const parent = queue[qi]!;
+    for (const i of ctx.referencing.get(parent.col)) {
+      const r = ctx.relationships[i]!;
+      const col = ctx.fromColumns[i];
+      if (!col || inGroup.has(col)) continue;
+      inGroup.add(col);
+      // A declared foreign key needs identical size and sign on both sides (MySQL manual, FOREIGN KEY constraints).
+      // Without a constraint, a reference that already holds every value of the target stays as it is.
+      const declared = r.source === 'declared';
+      const stays = !declared && maxOf(col) >= keyMax;
+      const target = stays ? ownType(ctx, col) : keyTarget;
+      const evidence = qi === 0 ? r.evidence : `${r.evidence} (references ${parent.ref.table}.${parent.ref.column}, itself in this group)`;
+      // Built whole, in the order the JSON shows: ref, role, current, target, needsChange, source, evidence, constraint.
+      const m: GroupMember = declared
+        ? {
+            ref: r.from,
+            role: 'reference',
+            current: currentType(ctx, col),
+            target,
+            needsChange: col.dataType !== target.dataType || col.unsigned !== target.unsigned,
+            source: r.source,
+            evidence,
+            constraint: oneCopy(ctx, r.evidence.startsWith('constraint ') ? r.evidence.slice('constraint '.length) : r.evidence),
+          }
+        : {
+            ref: r.from,
+            role: 'reference',
+            current: currentType(ctx, col),
+            target,
+            needsChange: stays ? false : col.dataType !== target.dataType || col.unsigned !== target.unsigned,
+            source: r.source,
+            evidence,
+          };
+      references.push(m);
+      if (m.needsChange) queue.push({ ref: r.from, col });
     }
   }
-  members.sort((a, b) => (a.role === b.role ? compareText(groupId(a.ref), groupId(b.ref)) : a.role === 'reference' ? -1 : 1));
+  // The references in byte order of their ids (each id built once, not per comparison), then the key.
+  const ids = references.map((m) => groupId(m.ref));
+  const order = references.map((_, i) => i).sort((a, b) => compareText(ids[a]!, ids[b]!));
+  const members = new Array<GroupMember>(order.length + 1);
+  for (let i = 0; i < order.length; i++) members[i] = references[order[i]!]!;
+  members[order.length] = member(ctx, key, keyCol, 'key', keyTarget);
   return members;
 }
 
-function member(ref: ColumnRef, col: Column, role: GroupMember['role'], target: GroupMember['target']): GroupMember {
+/** typeMax, looked up: the planner compares types of every member of every group. */
+function maxOf(t: { dataType: IntType; unsigned: boolean }): bigint {
+  const row = MAX[t.dataType];
+  return t.unsigned ? row[1] : row[0];
+}
+
+const MAX = Object.fromEntries(INT_TYPES.map((dataType) => [dataType, [typeMax({ dataType, unsigned: false }), typeMax({ dataType, unsigned: true })]])) as Record<
+  IntType,
+  [bigint, bigint]
+>;
+
+function member(ctx: ShardContext, ref: ColumnRef, col: Column, role: GroupMember['role'], target: GroupMember['target']): GroupMember {
   return {
     ref,
     role,
-    current: { dataType: col.dataType, unsigned: col.unsigned, zerofill: col.zerofill, columnType: col.columnType },
+    current: currentType(ctx, col),
     target,
     needsChange: col.dataType !== target.dataType || col.unsigned !== target.unsigned,
   };
 }
 
+/** A member's `current` type: one object per type (see ShardContext.types). */
+function currentType(ctx: ShardContext, col: Column): GroupMember['current'] {
+  const hit = ctx.types.current.get(col.columnType);
+  if (hit && hit.dataType === col.dataType && hit.unsigned === col.unsigned && hit.zerofill === col.zerofill) return hit;
+  const current = { dataType: col.dataType, unsigned: col.unsigned, zerofill: col.zerofill, columnType: col.columnType };
+  ctx.types.current.set(col.columnType, current);
+  return current;
+}
+
+/** A column's own type as a member's target (the column stays as it is): one object per type (see ShardContext.types). */
+function ownType(ctx: ShardContext, col: Column): GroupMember['target'] {
+  let row = ctx.types.own.get(col.dataType);
+  if (!row) ctx.types.own.set(col.dataType, (row = []));
+  const i = (col.unsigned ? 2 : 0) + (col.zerofill ? 1 : 0);
+  return (row[i] ??= { dataType: col.dataType, unsigned: col.unsigned, zerofill: col.zerofill });
+}

@@ -23,11 +23,11 @@ import {
   vitessCommands,
   type Connection,
 } from './commands.js';
-import { buildGroups, shardContexts, type ShardContext, type WideningGroup } from './groups.js';
+import { buildGroups, oneCopy, parentForeignKeys, shardContexts, type ShardContext, type WideningGroup } from './groups.js';
 import { DEFAULT_POLICY } from './policy.js';
 import { applySequences } from '../vitess/sequences.js';
 import { chooseTool, hasUsableUniqueKey, type TableFacts } from './tools.js';
-import type { Estimate, GroupMember, Plan, Policy, ShardSchedule, Step, WideningPlan } from './types.js';
+import type { Estimate, GroupMember, Plan, Policy, ShardSchedule, Step, ToolCheck, ToolId, WideningPlan } from './types.js';
 
 export interface PlanOptions {
   policy?: Policy;
@@ -64,31 +64,34 @@ function placeholder(shard: string): Connection {
 }
 
 export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Policy, conn?: Connection): WideningPlan {
+  // Runs once per group (13k+ groups for 100k tables): plain loops and objects built whole, so a
+  // plan allocates little besides what it keeps. Steps are built with their keys in the order the
+  // JSON shows them.
   const connection = conn ?? placeholder(group.key.shard);
   const steps: Step[] = [];
   const blocked: string[] = [];
   const warnings: string[] = [];
-  const keyMember = group.members.find((m) => m.role === 'key')!;
+  const members = group.members;
+  const keyMember = members.find((m) => m.role === 'key')!;
   const table = (r: { database: string; table: string }) => ctx.catalog.table(r.database, r.table)!;
   const column = (m: GroupMember): Column => ctx.catalog.column(m.ref.database, m.ref.table, m.ref.column)!;
 
   // Declared constraints between a member and the key, when either side changes.
   const constraints: { member: GroupMember; fk: ForeignKey }[] = [];
-  for (const m of group.members) {
+  for (const m of members) {
     if (!m.constraint || !(m.needsChange || keyMember.needsChange)) continue;
     const fk = table(m.ref).foreignKeys.find((f) => f.name === m.constraint);
     if (fk && !constraints.some((c) => c.fk.name === fk.name && c.member.ref.table === m.ref.table && c.member.ref.database === m.ref.database)) {
       constraints.push({ member: m, fk });
     }
   }
-  const dropped = new Set(constraints.map((c) => `${c.member.ref.database}.${c.member.ref.table}.${c.fk.name}`));
-
-  const add = (s: Omit<Step, 'n'>) => steps.push({ n: steps.length + 1, ...s });
+  const dropped = constraints.length ? new Set(constraints.map((c) => `${c.member.ref.database}.${c.member.ref.table}.${c.fk.name}`)) : undefined;
 
   for (const { member, fk } of constraints) {
-    add({
+    steps.push({
+      n: steps.length + 1,
       kind: 'drop-fk',
-      title: `Drop constraint ${fk.name} on ${member.ref.table} (re-added in a later step)`,
+      title: oneCopy(ctx, `Drop constraint ${fk.name} on ${member.ref.table} (re-added in a later step)`),
       database: member.ref.database,
       table: member.ref.table,
       commands: dropForeignKeySql(member.ref.database, member.ref.table, fk, policy),
@@ -99,39 +102,47 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     });
   }
 
-  // Referencing columns first, grouped per table; columns of the key's own table go with the key (last).
-  const byTable = new Map<string, GroupMember[]>();
-  for (const m of group.members) {
+  // Referencing columns first, grouped per table in byte order of "database\0table"; columns of the
+  // key's own table go with the key (last).
+  const byTable: { key: string; members: GroupMember[] }[] = [];
+  const tableAt = new Map<string, number>();
+  let keyTableMembers: GroupMember[] | undefined;
+  let changes = 0;
+  for (const m of members) {
     if (!m.needsChange) continue;
-    const sameAsKey = m.ref.database === keyMember.ref.database && m.ref.table === keyMember.ref.table;
-    const k = sameAsKey ? '\u0001key' : `${m.ref.database}\u0000${m.ref.table}`;
-    byTable.set(k, [...(byTable.get(k) ?? []), m]);
+    changes++;
+    if (m.ref.database === keyMember.ref.database && m.ref.table === keyMember.ref.table) {
+      (keyTableMembers ??= []).push(m);
+      continue;
+    }
+    const k = `${m.ref.database}\u0000${m.ref.table}`;
+    const at = tableAt.get(k);
+    if (at !== undefined) byTable[at]!.members.push(m);
+    else tableAt.set(k, byTable.push({ key: k, members: [m] }) - 1);
   }
-  const ordered = [...byTable.entries()].sort(([a], [b]) => (a === '\u0001key' ? 1 : b === '\u0001key' ? -1 : compareText(a, b)));
-  for (const [, members] of ordered) {
-    const { database, table: tableName } = members[0]!.ref;
-    const t = table(members[0]!.ref);
-    const clauses = modifyClauses(members.map((m) => ({ column: column(m), target: m.target })));
+  if (byTable.length > 1) byTable.sort((a, b) => compareText(a.key, b.key));
+  if (keyTableMembers) byTable.push({ key: '', members: keyTableMembers });
+
+  let secondsLow = 0;
+  let secondsHigh = 0;
+  let copies = 0;
+  let diskBytes: bigint | null = null;
+  for (const { members: tableMembers } of byTable) {
+    const { database, table: tableName } = tableMembers[0]!.ref;
+    const t = table(tableMembers[0]!.ref);
+    const clauses = modifyClauses(tableMembers.map((m) => ({ column: column(m), target: m.target })));
+    const parents = parentForeignKeys(ctx, t);
     const facts: TableFacts = {
       server: ctx.shard.server,
       table: t,
-      childForeignKeys: t.foreignKeys.filter((f) => !dropped.has(`${database}.${tableName}.${f.name}`)),
-      parentForeignKeys: parentForeignKeys(ctx, database, tableName).filter((p) => !dropped.has(`${p.database}.${p.table}.${p.fk.name}`)),
+      // Filtered only when the group drops a constraint (most groups drop none).
+      childForeignKeys: dropped ? t.foreignKeys.filter((f) => !dropped.has(`${database}.${tableName}.${f.name}`)) : t.foreignKeys,
+      parentForeignKeys: dropped ? parents.filter((p) => !dropped.has(`${p.database}.${p.table}.${p.fk.name}`)) : parents,
     };
     const { chosen, checks } = chooseTool(facts, policy);
     const estimate = estimateCopy(t, policy, chosen === 'direct');
-    const what = members.map((m) => `${m.ref.column} ${formatType(m.current)} → ${formatType(m.target)}`).join(', ');
-    const isKey = members.some((m) => m.role === 'key');
-    // Tools tried before the chosen one (in order) and why they could not be used.
-    const tried = chosen ? checks.slice(0, checks.findIndex((c) => c.tool === chosen)) : checks;
-    const rejected = tried.filter((c) => !c.ok && (c.tool !== 'direct' || policy.directAlter.maxRows > 0n || policy.directAlter.maxBytes > 0n));
-    const toolReason = chosen
-      ? rejected.length
-        ? `not ${rejected.map((c) => `${c.tool} (${c.reasons.join('; ')})`).join(', not ')}`
-        : chosen === 'direct'
-          ? 'the table is within policy.directAlter'
-          : 'first allowed tool in policy.tools'
-      : undefined;
+    const what = tableMembers.length === 1 ? change(tableMembers[0]!) : tableMembers.map(change).join(', ');
+    const isKey = tableMembers.some((m) => m.role === 'key');
     if (!chosen) {
       const noKey = !hasUsableUniqueKey(t, false);
       blocked.push(
@@ -144,39 +155,62 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     if (policy.maxTableBytes > 0n && (t.dataBytes ?? 0n) + (t.indexBytes ?? 0n) > policy.maxTableBytes) {
       warnings.push(`${database}.${tableName} is larger than policy.maxTableBytes: check free disk (${estimate.diskBytes ?? '?'} bytes needed) before starting`);
     }
-    const notes: string[] = [];
-    if (t.rowsEstimate !== null && t.rowsExact) notes.push(`${t.rowsEstimate} rows (counted with --exact-rows) at ${policy.copyRowsPerSecond} rows/s (policy.copyRowsPerSecond).`);
-    else if (t.rowsEstimate !== null) notes.push(`~${t.rowsEstimate} rows (TABLE_ROWS, an estimate: the range assumes ${policy.rowsUncertainty.low}×–${policy.rowsUncertainty.high}×) at ${policy.copyRowsPerSecond} rows/s (policy.copyRowsPerSecond).`);
-    else notes.push('Row count unknown: count with SELECT COUNT(*) on a replica before starting.');
-    if (chosen === 'direct') notes.push('Direct ALTER ... ALGORITHM=COPY, LOCK=SHARED: reads continue, WRITES WAIT for the whole copy. Allowed only because policy.directAlter covers a table this small.');
-    if (chosen === 'gh-ost') notes.push('Cut-over is postponed until you remove the flag file: the copy can finish overnight and swap when you are watching.');
-    if (chosen === 'pt-online-schema-change') notes.push('Triggers on the table copy writes into _' + tableName + '_new while rows are copied; the final RENAME needs a brief metadata lock.');
-    add({
-      kind: chosen === 'direct' ? 'direct-alter' : 'copy',
-      title: `Widen ${tableName}: ${what}${isKey ? ' (the key, last)' : ''}`,
-      database,
-      table: tableName,
-      ...(chosen ? { tool: chosen } : {}),
-      ...(toolReason ? { toolReason } : {}),
-      commands: chosen ? toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0, t.sequence?.keyspace) : [],
-      estimate,
-      notes,
-      irreversible: false,
-    });
+    const rowsNote =
+      t.rowsEstimate !== null && t.rowsExact
+        ? `${t.rowsEstimate} rows (counted with --exact-rows) at ${policy.copyRowsPerSecond} rows/s (policy.copyRowsPerSecond).`
+        : t.rowsEstimate !== null
+          ? estimateNote(t.rowsEstimate, policy)
+          : 'Row count unknown: count with SELECT COUNT(*) on a replica before starting.';
+    const toolNote =
+      chosen === 'direct'
+        ? 'Direct ALTER ... ALGORITHM=COPY, LOCK=SHARED: reads continue, WRITES WAIT for the whole copy. Allowed only because policy.directAlter covers a table this small.'
+        : chosen === 'gh-ost'
+          ? 'Cut-over is postponed until you remove the flag file: the copy can finish overnight and swap when you are watching.'
+          : chosen === 'pt-online-schema-change'
+            ? oneCopy(ctx, 'Triggers on the table copy writes into _' + tableName + '_new while rows are copied; the final RENAME needs a brief metadata lock.')
+            : undefined;
+    const notes = toolNote === undefined ? [rowsNote] : [rowsNote, toolNote];
+    const kind = chosen === 'direct' ? 'direct-alter' : 'copy';
+    const title = oneCopy(ctx, `Widen ${tableName}: ${what}${isKey ? ' (the key, last)' : ''}`);
+    steps.push(
+      chosen
+        ? {
+            n: steps.length + 1,
+            kind,
+            title,
+            database,
+            table: tableName,
+            tool: chosen,
+            toolReason: oneCopy(ctx, toolReason(chosen, checks, policy)),
+            commands: toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0, t.sequence?.keyspace),
+            estimate,
+            notes,
+            irreversible: false,
+          }
+        : { n: steps.length + 1, kind, title, database, table: tableName, commands: [], estimate, notes, irreversible: false },
+    );
+    // The group's totals, over its copies in step order.
+    copies++;
+    secondsLow += estimate.secondsLow;
+    secondsHigh += estimate.secondsHigh;
+    const d = estimate.diskBytes;
+    if (d !== null && (diskBytes === null || d > diskBytes)) diskBytes = d;
   }
 
   for (const { member, fk } of constraints) {
-    add({
+    steps.push({
+      n: steps.length + 1,
       kind: 'orphan-check',
-      title: `Check ${member.ref.table} has no rows pointing at missing ${fk.referencedTable} rows`,
+      title: oneCopy(ctx, `Check ${member.ref.table} has no rows pointing at missing ${fk.referencedTable} rows`),
       database: member.ref.database,
       table: member.ref.table,
       commands: [orphanCheckSql(member.ref.database, member.ref.table, fk)],
       notes: ['Expect orphans = 0. If not, fix or delete those rows first (they were written while the constraint was off); re-adding skips this check.', 'A full scan of the table: run it on a replica if the table is large.'],
     });
-    add({
+    steps.push({
+      n: steps.length + 1,
       kind: 'add-fk',
-      title: `Re-add constraint ${fk.name} on ${member.ref.table}`,
+      title: oneCopy(ctx, `Re-add constraint ${fk.name} on ${member.ref.table}`),
       database: member.ref.database,
       table: member.ref.table,
       commands: addForeignKeySql(member.ref.database, member.ref.table, fk, policy),
@@ -197,14 +231,14 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
       `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type, and is itself running out: widening the columns that reference it does not help the key.`,
     );
   }
-  const changes = group.members.filter((m) => m.needsChange);
-  if (changes.length === 0) {
+  if (changes === 0) {
     blocked.push(
       `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type: widening cannot help — ` +
         'the key needs a new scheme (archive and re-key, or a different id source).',
     );
   } else {
-    add({
+    steps.push({
+      n: steps.length + 1,
       kind: 'application',
       title: 'Restart the application so it sees the new types',
       commands: [
@@ -217,28 +251,41 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     });
   }
 
-  const copies = steps.filter((s) => s.estimate);
   return {
     id: group.id,
     shard: group.key.shard,
     database: group.key.database,
     key: group.key,
-    members: group.members,
+    members,
     triggeredBy: group.triggeredBy,
     worstSeverity: group.worstSeverity,
-    steps,
+    steps: steps.slice(), // exact size: the plan keeps it
     total: {
-      secondsLow: copies.reduce((n, s) => n + s.estimate!.secondsLow, 0),
-      secondsHigh: copies.reduce((n, s) => n + s.estimate!.secondsHigh, 0),
+      secondsLow,
+      secondsHigh,
       // The largest copy of known size (space is freed after each); null when no copy's size is known. Steps of unknown size say so.
-      diskBytes: copies.reduce<bigint | null>((n, s) => {
-        const d = s.estimate!.diskBytes;
-        return d === null ? n : n === null || d > n ? d : n;
-      }, copies.length ? null : 0n),
+      diskBytes: copies ? diskBytes : 0n,
     },
     blocked,
     warnings,
   };
+}
+
+/** `column current → target`, as a copy step's title names each column it widens. */
+function change(m: GroupMember): string {
+  return `${m.ref.column} ${formatType(m.current)} → ${formatType(m.target)}`;
+}
+
+/** Why this tool: the tools tried before it (in order) and why each could not be used. */
+function toolReason(chosen: ToolId, checks: ToolCheck[], policy: Policy): string {
+  const directConsidered = policy.directAlter.maxRows > 0n || policy.directAlter.maxBytes > 0n;
+  const rejected: ToolCheck[] = [];
+  for (const c of checks) {
+    if (c.tool === chosen) break;
+    if (!c.ok && (c.tool !== 'direct' || directConsidered)) rejected.push(c);
+  }
+  if (rejected.length) return `not ${rejected.map((c) => `${c.tool} (${c.reasons.join('; ')})`).join(', not ')}`;
+  return chosen === 'direct' ? 'the table is within policy.directAlter' : 'first allowed tool in policy.tools';
 }
 
 function toolCommands(
@@ -265,13 +312,32 @@ function toolCommands(
   }
 }
 
-function parentForeignKeys(ctx: ShardContext, database: string, table: string): { database: string; table: string; fk: ForeignKey }[] {
-  return ctx.parentFks.get(`${database}\u0000${table}`) ?? [];
+/**
+ * The note on a copy's TABLE_ROWS estimate. Tenant fleets have thousands of copies of tables with
+ * the same row count (0, mostly): each text is built once per policy and count.
+ */
+function estimateNote(rows: bigint, policy: Policy): string {
+  const { rowsUncertainty: u, copyRowsPerSecond: rate } = policy;
+  let memo = estimateNotes.get(policy);
+  // Keyed by the policy object, checked against its values (a policy changed in place starts over).
+  if (!memo || memo.low !== u.low || memo.high !== u.high || memo.rate !== rate) {
+    estimateNotes.set(policy, (memo = { low: u.low, high: u.high, rate, byRows: new Map() }));
+  }
+  let note = memo.byRows.get(rows);
+  if (note === undefined) {
+    note = `~${rows} rows (TABLE_ROWS, an estimate: the range assumes ${u.low}×–${u.high}×) at ${rate} rows/s (policy.copyRowsPerSecond).`;
+    if (memo.byRows.size >= 10_000) memo.byRows.clear();
+    memo.byRows.set(rows, note);
+  }
+  return note;
 }
+
+const estimateNotes = new WeakMap<Policy, { low: number; high: number; rate: number; byRows: Map<bigint, string> }>();
 
 export function estimateCopy(t: Table, policy: Policy, direct: boolean): Estimate {
   const rows = t.rowsEstimate;
-  const scale = (n: bigint, f: number) => (n * BigInt(Math.round(f * 1000))) / 1000n;
+  // 0n for an empty table without arithmetic: one shared 0n, not a new bigint per estimate.
+  const scale = (n: bigint, f: number) => (n === 0n ? 0n : (n * BigInt(Math.round(f * 1000))) / 1000n);
   // An exact count (plan --exact-rows) needs no uncertainty range.
   const rowsLow = rows === null ? 0n : t.rowsExact ? rows : scale(rows, policy.rowsUncertainty.low);
   const rowsHigh = rows === null ? 0n : t.rowsExact ? rows : scale(rows, policy.rowsUncertainty.high);
@@ -297,7 +363,11 @@ export function estimateCopy(t: Table, policy: Policy, direct: boolean): Estimat
  */
 export function schedule(plans: WideningPlan[], policy: Policy): ShardSchedule[] {
   const byShard = new Map<string, WideningPlan[]>();
-  for (const p of plans) byShard.set(p.shard, [...(byShard.get(p.shard) ?? []), p]);
+  for (const p of plans) {
+    const list = byShard.get(p.shard);
+    if (list) list.push(p);
+    else byShard.set(p.shard, [p]);
+  }
   const out: ShardSchedule[] = [];
   const isDirect = (p: WideningPlan) => p.steps.some((s) => s.kind === 'direct-alter') && p.steps.every((s) => !s.estimate || s.kind === 'direct-alter');
   for (const [shard, list] of byShard) {
@@ -335,6 +405,7 @@ export function schedule(plans: WideningPlan[], policy: Policy): ShardSchedule[]
 function oncePerKeyspace(plans: WideningPlan[]): void {
   const first = new Map<string, string>();
   for (const p of plans) {
+    let changed = false;
     for (const s of p.steps) {
       if (s.tool !== 'vitess' || !s.commands[0]) continue;
       const k = s.commands[0];
@@ -346,7 +417,10 @@ function oncePerKeyspace(plans: WideningPlan[]): void {
       s.commands = [];
       s.notes = [`Nothing to run here: the Vitess migration in ${owner} applies this change to every shard of the keyspace, this one included.`, ...s.notes];
       if (s.estimate) s.estimate = { ...s.estimate, secondsLow: 0, secondsHigh: 0 };
+      changed = true;
     }
+    // Unchanged steps: the totals planGroup computed stand (the same sums, in the same order).
+    if (!changed) continue;
     const copies = p.steps.filter((s) => s.estimate);
     p.total = { ...p.total, secondsLow: copies.reduce((n, s) => n + s.estimate!.secondsLow, 0), secondsHigh: copies.reduce((n, s) => n + s.estimate!.secondsHigh, 0) };
   }

@@ -45,19 +45,15 @@ export function directAllowed(t: Table, policy: Policy): { ok: boolean; reasons:
 export function checkTool(tool: ToolId, facts: TableFacts, policy: Policy): ToolCheck {
   const reasons: string[] = [];
   const { server, table } = facts;
-  const fkNames = [...facts.childForeignKeys.map((f) => f.name), ...facts.parentForeignKeys.map((p) => `${p.table}.${p.fk.name}`)];
-  const binlogRow = () => {
-    if (!server) return;
-    if (server.logBin === false) reasons.push('the binary log is off on this server');
-    else if (server.binlogFormat && server.binlogFormat.toUpperCase() !== 'ROW') reasons.push(`binlog_format is ${server.binlogFormat}, not ROW`);
-  };
+  // Named only when some stay (most tables of a plan have none: no list built for them).
+  const hasFks = facts.childForeignKeys.length > 0 || facts.parentForeignKeys.length > 0;
   switch (tool) {
     case 'direct':
       return { tool, ...directAllowed(table, policy) };
     case 'gh-ost':
-      binlogRow();
+      binlogRow(server, reasons);
       if (server?.binlogRowImage && server.binlogRowImage.toUpperCase() !== 'FULL') reasons.push(`binlog_row_image is ${server.binlogRowImage}, not FULL`);
-      if (fkNames.length) reasons.push(`foreign keys stay on the table (${fkNames.join(', ')}): gh-ost does not support them`);
+      if (hasFks) reasons.push(`foreign keys stay on the table (${foreignKeyNames(facts)}): gh-ost does not support them`);
       if (table.triggers > 0) reasons.push(`${table.triggers} trigger(s) on the table`);
       if (!hasUsableUniqueKey(table)) reasons.push('no PRIMARY KEY or NOT NULL UNIQUE key to copy by');
       break;
@@ -69,17 +65,29 @@ export function checkTool(tool: ToolId, facts: TableFacts, policy: Policy): Tool
       if (server && (server.flavor !== 'mysql' || Number.parseInt(server.version, 10) < 8)) {
         reasons.push(`Spirit needs MySQL 8.0 or later; this is ${server.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${server.version}`);
       }
-      binlogRow();
-      if (fkNames.length) reasons.push(`foreign keys stay on the table (${fkNames.join(', ')}): Spirit refuses them`);
+      binlogRow(server, reasons);
+      if (hasFks) reasons.push(`foreign keys stay on the table (${foreignKeyNames(facts)}): Spirit refuses them`);
       if (table.triggers > 0) reasons.push(`${table.triggers} trigger(s) on the table`);
       if (server?.binlogRowImage && server.binlogRowImage.toUpperCase() !== 'FULL') reasons.push(`binlog_row_image is ${server.binlogRowImage}, not FULL`);
       if (table.primaryKey.length === 0) reasons.push('no PRIMARY KEY');
       break;
     case 'vitess':
-      if (fkNames.length) reasons.push(`foreign keys stay on the table (${fkNames.join(', ')}): Vitess Online DDL refuses them`);
+      if (hasFks) reasons.push(`foreign keys stay on the table (${foreignKeyNames(facts)}): Vitess Online DDL refuses them`);
       break;
   }
   return { tool, ok: reasons.length === 0, reasons };
+}
+
+/** The binary log must be on, in ROW format (unknown server facts: not checked). */
+function binlogRow(server: ServerInfo | null, reasons: string[]): void {
+  if (!server) return;
+  if (server.logBin === false) reasons.push('the binary log is off on this server');
+  else if (server.binlogFormat && server.binlogFormat.toUpperCase() !== 'ROW') reasons.push(`binlog_format is ${server.binlogFormat}, not ROW`);
+}
+
+/** The foreign keys that stay: this table's own, then `table.constraint` of those pointing at it. */
+function foreignKeyNames(facts: TableFacts): string {
+  return [...facts.childForeignKeys.map((f) => f.name), ...facts.parentForeignKeys.map((p) => `${p.table}.${p.fk.name}`)].join(', ');
 }
 
 /**

@@ -12,7 +12,7 @@ import pluralize from 'pluralize';
 import type { CheckConfig } from '../config/types.js';
 import { isIntType } from '../model/integers.js';
 import { keyColumn } from '../model/keys.js';
-import type { Column, Relationship, RelationSource, ShardSnapshot, Table } from '../model/types.js';
+import type { Column, ColumnRef, Relationship, RelationSource, ShardSnapshot, Table } from '../model/types.js';
 
 export const RELATION_PRECEDENCE: Record<RelationSource, number> = { declared: 3, configured: 2, inferred: 1 };
 
@@ -26,7 +26,9 @@ export class ShardCatalog {
     return this.databases.get(database)?.get(table);
   }
   column(database: string, table: string, column: string): Column | undefined {
-    return this.table(database, table)?.columns.find((c) => c.name === column);
+    const t = this.databases.get(database)?.get(table);
+    if (t) for (const c of t.columns) if (c.name === column) return c;
+    return undefined;
   }
 }
 
@@ -45,59 +47,119 @@ export function ignoreMatcher(patterns: readonly string[]): (database: string, t
 
 /** The table a Rails `*_id` column points at: `message_thread_id` → `message_threads`. */
 export function inferredTableName(columnName: string): string | undefined {
-  // Tenant fleets repeat the same column names thousands of times: pluralize each name once.
-  if (pluralCache.has(columnName)) return pluralCache.get(columnName);
+  return inferredNaming(columnName)?.table;
+}
+
+/**
+ * The table a column name points at, with the evidence text every relationship inferred from it
+ * carries (`naming: message_thread_id → message_threads.id`). Tenant fleets repeat the same column
+ * names thousands of times: pluralize, and build the text, once per name.
+ */
+function inferredNaming(columnName: string): { table: string; evidence: string } | undefined {
+  const hit = namingCache.get(columnName);
+  if (hit !== undefined || namingCache.has(columnName)) return hit;
   const m = /^(.+)_id$/i.exec(columnName);
-  const out = m?.[1] ? pluralize.plural(m[1]) : undefined;
-  if (pluralCache.size > 100_000) pluralCache.clear();
-  pluralCache.set(columnName, out);
+  const table = m?.[1] ? pluralize.plural(m[1]) : undefined;
+  const out = table === undefined ? undefined : { table, evidence: `naming: ${columnName} → ${table}.id` };
+  if (namingCache.size > 100_000) namingCache.clear();
+  namingCache.set(columnName, out);
   return out;
 }
 
-const pluralCache = new Map<string, string | undefined>();
+const namingCache = new Map<string, { table: string; evidence: string } | undefined>();
 
 /**
  * Relationships depend only on the catalog's names and keys and on the config, so a scan resolves
  * them once per shard and config (collect, checks and the planner all ask). Keyed by object identity.
  */
-const resolved = new WeakMap<ShardSnapshot, { config: CheckConfig; relationships: Relationship[] }>();
+const resolved = new WeakMap<ShardSnapshot, { config: CheckConfig; catalog: ShardCatalog } & Resolved>();
+
+/** Relationships, with the catalog columns each one joins (what `ShardCatalog.column` finds for its names). */
+interface Resolved {
+  relationships: Relationship[];
+  fromColumns: (Column | undefined)[];
+  toColumns: (Column | undefined)[];
+}
 
 export function resolveRelationships(shard: ShardSnapshot, config: CheckConfig, catalog?: ShardCatalog): Relationship[] {
   const hit = resolved.get(shard);
   if (hit && hit.config === config) return hit.relationships;
-  const relationships = resolveUncached(shard, config, catalog ?? new ShardCatalog(shard));
-  resolved.set(shard, { config, relationships });
-  return relationships;
+  const used = catalog ?? new ShardCatalog(shard);
+  const result = resolveUncached(shard, config, used);
+  resolved.set(shard, { config, catalog: used, ...result });
+  return result.relationships;
 }
 
-function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: ShardCatalog): Relationship[] {
-  const ignored = ignoreMatcher(config.ignore);
-  // One relationship per referencing column: the strongest source wins.
-  const byColumn = new Map<string, Relationship>();
-  const add = (r: Relationship) => {
-    const k = `${r.from.database}\u0000${r.from.table}\u0000${r.from.column}`;
-    const prev = byColumn.get(k);
-    if (!prev || RELATION_PRECEDENCE[r.source] > RELATION_PRECEDENCE[prev.source]) byColumn.set(k, r);
-  };
-  const ref = (database: string, table: string, column: string) => ({ shard: shard.name, database, table, column });
+/**
+ * A catalog of the shard: the one its relationships were last resolved with when there is one (a
+ * catalog only indexes the shard's names, so any catalog of the same shard object answers the same),
+ * else a new one. Saves the planner re-indexing 100k tables the checks have just indexed.
+ */
+export function shardCatalog(shard: ShardSnapshot): ShardCatalog {
+  return resolved.get(shard)?.catalog ?? new ShardCatalog(shard);
+}
 
+/**
+ * For each of `relationships`, the catalog column it comes from and the one it points at: what
+ * `shardCatalog(shard).column(...)` finds for the names in `from` and `to` (undefined: none).
+ * Resolving found them already, so for the shard's resolved list this looks nothing up.
+ */
+export function relationshipColumns(shard: ShardSnapshot, relationships: Relationship[]): { from: (Column | undefined)[]; to: (Column | undefined)[] } {
+  const hit = resolved.get(shard);
+  if (hit && hit.relationships === relationships) return { from: hit.fromColumns, to: hit.toColumns };
+  const catalog = shardCatalog(shard);
+  return {
+    from: relationships.map((r) => catalog.column(r.from.database, r.from.table, r.from.column)),
+    to: relationships.map((r) => catalog.column(r.to.database, r.to.table, r.to.column)),
+  };
+}
+
+function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: ShardCatalog): Resolved {
+  const ignored = ignoreMatcher(config.ignore);
+  // One relationship per referencing column: the strongest source wins. `out` keeps the order in
+  // which each column was first seen.
+  const out: Relationship[] = [];
+  const fromColumns: (Column | undefined)[] = [];
+  const toColumns: (Column | undefined)[] = [];
+  const places = new ColumnPlaces();
+  /** `from` and `to`: the catalog's columns for the names in r.from and r.to. */
+  const add = (r: Relationship, from: Column | undefined, to: Column | undefined) => {
+    const at = places.claim(r.from, from, out);
+    if (at === undefined) {
+      out.push(r);
+      fromColumns.push(from);
+      toColumns.push(to);
+    } else if (RELATION_PRECEDENCE[r.source] > RELATION_PRECEDENCE[out[at]!.source]) {
+      out[at] = r;
+      toColumns[at] = to;
+    }
+  };
+  const ref = (database: string, table: string, column: string): ColumnRef => ({ shard: shard.name, database, table, column });
   // declared
   for (const d of shard.databases) {
     for (const t of d.tables) {
+      if (t.foreignKeys.length === 0) continue;
+      // The catalog's own table for these names (it is not when a database or table name repeats).
+      const own = catalog.table(d.name, t.name) === t;
       for (const fk of t.foreignKeys) {
-        fk.columns.forEach((col, i) => {
+        for (let i = 0; i < fk.columns.length; i++) {
+          const col = fk.columns[i]!;
           const toCol = fk.referencedColumns[i];
-          if (!toCol) return;
-          const from = t.columns.find((c) => c.name === col);
+          if (!toCol) continue;
+          const from = columnNamed(t, col);
           const to = catalog.column(fk.referencedDatabase, fk.referencedTable, toCol);
-          if (!from || !to) return; // not an integer pair
-          add({
-            from: ref(d.name, t.name, col),
-            to: ref(fk.referencedDatabase, fk.referencedTable, toCol),
-            source: 'declared',
-            evidence: `constraint ${fk.name}`,
-          });
-        });
+          if (!from || !to) continue; // not an integer pair
+          add(
+            {
+              from: ref(d.name, t.name, col),
+              to: ref(fk.referencedDatabase, fk.referencedTable, toCol),
+              source: 'declared',
+              evidence: `constraint ${fk.name}`,
+            },
+            own ? from : catalog.column(d.name, t.name, col),
+            to,
+          );
+        }
       }
     }
   }
@@ -112,34 +174,77 @@ function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: Sha
     for (const d of shard.databases) {
       if (!fromDbGlob(d.name)) continue;
       const t = catalog.table(d.name, fromTable);
-      if (!t || !t.columns.some((c) => c.name === fromCol)) continue;
+      const from = t && columnNamed(t, fromCol);
+      if (!from) continue;
       const toDb = toParts.length === 3 ? toParts[0]! : d.name;
-      if (!catalog.column(toDb, toTable, toCol)) continue;
-      add({ from: ref(d.name, fromTable, fromCol), to: ref(toDb, toTable, toCol), source: 'configured', evidence: rc.origin });
+      const to = catalog.column(toDb, toTable, toCol);
+      if (!to) continue;
+      add({ from: ref(d.name, fromTable, fromCol), to: ref(toDb, toTable, toCol), source: 'configured', evidence: rc.origin }, from, to);
     }
   }
 
   // inferred
+  const noIgnores = config.ignore.length === 0;
   for (const d of shard.databases) {
     const tables = catalog.databases.get(d.name)!;
+    // Every inferred relationship to one parent table points at the same key: one ref object for them all.
+    const parents = new Map<string, { ref: ColumnRef; col: Column | undefined }>();
     for (const t of d.tables) {
+      const own = tables.get(t.name) === t;
       for (const c of t.columns) {
-        const target = inferredTableName(c.name);
-        if (!target) continue;
-        const parent = tables.get(target);
+        const naming = inferredNaming(c.name);
+        if (!naming) continue;
+        const parent = tables.get(naming.table);
         if (!parent || !isRailsKey(parent)) continue;
-        if (ignored(d.name, t.name, c.name)) continue;
-        add({
-          from: ref(d.name, t.name, c.name),
-          to: ref(d.name, parent.name, 'id'),
-          source: 'inferred',
-          evidence: `naming: ${c.name} → ${parent.name}.id`,
-        });
+        if (!noIgnores && ignored(d.name, t.name, c.name)) continue;
+        let to = parents.get(parent.name);
+        if (!to) parents.set(parent.name, (to = { ref: ref(d.name, parent.name, 'id'), col: columnNamed(parent, 'id') }));
+        const from = own ? columnNamed(t, c.name) : catalog.column(d.name, t.name, c.name);
+        add({ from: ref(d.name, t.name, c.name), to: to.ref, source: 'inferred', evidence: naming.evidence }, from, to.col);
       }
     }
   }
 
-  return [...byColumn.values()];
+  return { relationships: out, fromColumns, toColumns };
+}
+
+/**
+ * Where each referencing column's relationship is in the output, by the column's names. Keyed by
+ * the catalog's column object for those names, so no key string is built per relationship (a
+ * 100k-table shard has ~130k of them); by a name string only for a column the catalog does not
+ * hold under its names, or one column object that two different names reach.
+ */
+class ColumnPlaces {
+  private readonly byColumn = new Map<Column, number>();
+  private readonly byName = new Map<string, number>();
+
+  /**
+   * The place of `ref`'s column in `out`; when it has none, it gets the next one (`out.length`) and
+   * this returns undefined. `col`: the catalog's column for `ref`'s names (undefined: none).
+   */
+  claim(ref: ColumnRef, col: Column | undefined, out: readonly Relationship[]): number | undefined {
+    if (col) {
+      const at = this.byColumn.get(col);
+      if (at === undefined) {
+        // Same names, same column object: a column first placed here was never placed by name.
+        this.byColumn.set(col, out.length);
+        return undefined;
+      }
+      const placed = out[at]!.from;
+      if (placed.database === ref.database && placed.table === ref.table && placed.column === ref.column) return at;
+    }
+    const k = nameKey(ref);
+    const at = this.byName.get(k);
+    if (at === undefined) this.byName.set(k, out.length);
+    return at;
+  }
+}
+
+const nameKey = (r: ColumnRef) => `${r.database}\u0000${r.table}\u0000${r.column}`;
+
+function columnNamed(t: Table, name: string): Column | undefined {
+  for (const c of t.columns) if (c.name === name) return c;
+  return undefined;
 }
 
 /** A table whose key is an integer column named `id` (the Rails convention). */

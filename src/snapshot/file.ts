@@ -4,8 +4,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileErrorText, UsageError } from '../errors.js';
-import { isIntType, toBigInt } from '../model/integers.js';
-import type { Database, Snapshot, Table } from '../model/types.js';
+import { INT_TYPES, toBigInt } from '../model/integers.js';
+import type { Database, ShardSnapshot, Snapshot, Table } from '../model/types.js';
+
+const INT_TYPE_NAMES: ReadonlySet<unknown> = new Set(INT_TYPES);
+const NO_MAX_VALUES: Record<string, bigint | null> = Object.freeze({}) as Record<string, bigint | null>;
 
 export const SNAPSHOT_FORMAT = 'headroom-snapshot';
 
@@ -42,59 +45,100 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   }
   if (o.version !== 1) throw fail('version', `unsupported snapshot version ${JSON.stringify(o.version)}; this headroom reads version 1`);
   if (!Array.isArray(o.shards)) throw fail('shards', 'expected a list');
-  const big = (v: unknown, field: string): bigint | null => {
-    try {
-      return toBigInt(v);
-    } catch {
-      throw fail(field, `expected an integer, got ${JSON.stringify(v)}`);
+  const rawShards = o.shards as any[];
+  const at: TableAt = { file, si: 0, di: 0, ti: 0, cache: new Map() };
+  const shards: ShardSnapshot[] = new Array(rawShards.length);
+  for (let si = 0; si < rawShards.length; si++) {
+    const s = rawShards[si];
+    if (!s || typeof s.name !== 'string' || !Array.isArray(s.databases)) throw fail(`shards[${si}]`, 'expected {name, databases: [...]}');
+    const rawDatabases = s.databases as any[];
+    const databases: Database[] = new Array(rawDatabases.length);
+    for (let di = 0; di < rawDatabases.length; di++) {
+      const d = rawDatabases[di];
+      if (!d || typeof d.name !== 'string' || !Array.isArray(d.tables)) throw fail(`shards[${si}].databases[${di}]`, 'expected {name, tables: [...]}');
+      const rawTables = d.tables as any[];
+      const tables: Table[] = new Array(rawTables.length);
+      for (let ti = 0; ti < rawTables.length; ti++) {
+        at.si = si;
+        at.di = di;
+        at.ti = ti;
+        tables[ti] = parseTable(rawTables[ti], at);
+      }
+      databases[di] = { name: d.name, tables };
     }
-  };
-  const shards = o.shards.map((s: any, si: number) => {
-    const f = `shards[${si}]`;
-    if (!s || typeof s.name !== 'string' || !Array.isArray(s.databases)) throw fail(f, 'expected {name, databases: [...]}');
-    const databases: Database[] = s.databases.map((d: any, di: number) => {
-      const fd = `${f}.databases[${di}]`;
-      if (!d || typeof d.name !== 'string' || !Array.isArray(d.tables)) throw fail(fd, 'expected {name, tables: [...]}');
-      const tables: Table[] = d.tables.map((t: any, ti: number) => {
-        const ft = `${fd}.tables[${ti}]`;
-        if (!t || typeof t.name !== 'string' || !Array.isArray(t.columns)) throw fail(ft, 'expected {name, columns: [...]}');
-        const maxValues: Record<string, bigint | null> = {};
-        for (const [k, v] of Object.entries(t.maxValues ?? {})) maxValues[k] = big(v, `${ft}.maxValues.${k}`);
-        for (const [ci, c] of (t.columns as any[]).entries()) {
-          if (!c || typeof c.name !== 'string' || !isIntType(c.dataType)) throw fail(`${ft}.columns[${ci}]`, 'expected an integer column');
-        }
-        return {
-          name: t.name,
-          engine: t.engine ?? null,
-          rowsEstimate: big(t.rowsEstimate, `${ft}.rowsEstimate`),
-          dataBytes: big(t.dataBytes, `${ft}.dataBytes`),
-          indexBytes: big(t.indexBytes, `${ft}.indexBytes`),
-          autoIncrement: big(t.autoIncrement, `${ft}.autoIncrement`),
-          primaryKey: t.primaryKey ?? [],
-          columns: t.columns,
-          indexes: t.indexes ?? [],
-          foreignKeys: t.foreignKeys ?? [],
-          triggers: Number(t.triggers ?? 0),
-          maxValues,
-          ...(Array.isArray(t.sequenceRows)
-            ? {
-                sequenceRows: (t.sequenceRows as any[]).map((r, ri) => ({
-                  id: big(r?.id, `${ft}.sequenceRows[${ri}].id`),
-                  nextId: big(r?.nextId, `${ft}.sequenceRows[${ri}].nextId`),
-                  cache: big(r?.cache, `${ft}.sequenceRows[${ri}].cache`),
-                })),
-              }
-            : {}),
-        } satisfies Table;
-      });
-      return { name: d.name, tables };
-    });
-    return { name: s.name, server: s.server ?? null, databases };
-  });
+    shards[si] = { name: s.name, server: s.server ?? null, databases };
+  }
   return {
     version: 1,
     takenAt: typeof o.takenAt === 'string' ? o.takenAt : '',
     shards,
     errors: Array.isArray(o.errors) ? (o.errors as Snapshot['errors']) : [],
   };
+}
+
+/**
+ * Where a table is in the file. Error messages name the field by its path; the path is built
+ * only when something is wrong (a 100k-table snapshot has ~500k integer fields).
+ */
+interface TableAt {
+  file: string;
+  si: number;
+  di: number;
+  ti: number;
+  /** Integer strings already converted: tenant fleets repeat the same few sizes and counters ("0", "16384"). */
+  cache: Map<string, bigint | null>;
+}
+
+function tableFail(at: TableAt, field: string, why: string): UsageError {
+  return new UsageError(`${at.file}: shards[${at.si}].databases[${at.di}].tables[${at.ti}]${field}: ${why}`);
+}
+
+function big(v: unknown, at: TableAt, field: string, key?: string): bigint | null {
+  if (typeof v === 'string') {
+    const hit = at.cache.get(v);
+    if (hit !== undefined) return hit;
+  }
+  let out: bigint | null;
+  try {
+    out = toBigInt(v);
+  } catch {
+    throw tableFail(at, key === undefined ? field : `${field}${key}`, `expected an integer, got ${JSON.stringify(v)}`);
+  }
+  if (typeof v === 'string') at.cache.set(v, out);
+  return out;
+}
+
+function parseTable(t: any, at: TableAt): Table {
+  if (!t || typeof t.name !== 'string' || !Array.isArray(t.columns)) throw tableFail(at, '', 'expected {name, columns: [...]}');
+  const maxEntries = Object.entries(t.maxValues ?? {});
+  // Most tables have no MAX() value: they share one frozen empty record (as snapshots read live do).
+  const maxValues: Record<string, bigint | null> = maxEntries.length ? {} : NO_MAX_VALUES;
+  for (const [k, v] of maxEntries) maxValues[k] = big(v, at, '.maxValues.', k);
+  const columns = t.columns as any[];
+  for (let ci = 0; ci < columns.length; ci++) {
+    const c = columns[ci];
+    if (!c || typeof c.name !== 'string' || !INT_TYPE_NAMES.has(c.dataType)) throw tableFail(at, `.columns[${ci}]`, 'expected an integer column');
+  }
+  const table: Table = {
+    name: t.name,
+    engine: t.engine ?? null,
+    rowsEstimate: big(t.rowsEstimate, at, '.rowsEstimate'),
+    dataBytes: big(t.dataBytes, at, '.dataBytes'),
+    indexBytes: big(t.indexBytes, at, '.indexBytes'),
+    autoIncrement: big(t.autoIncrement, at, '.autoIncrement'),
+    primaryKey: t.primaryKey ?? [],
+    columns,
+    indexes: t.indexes ?? [],
+    foreignKeys: t.foreignKeys ?? [],
+    triggers: Number(t.triggers ?? 0),
+    maxValues,
+  };
+  if (Array.isArray(t.sequenceRows)) {
+    table.sequenceRows = (t.sequenceRows as any[]).map((r, ri) => ({
+      id: big(r?.id, at, `.sequenceRows[${ri}].id`),
+      nextId: big(r?.nextId, at, `.sequenceRows[${ri}].nextId`),
+      cache: big(r?.cache, at, `.sequenceRows[${ri}].cache`),
+    }));
+  }
+  return table;
 }

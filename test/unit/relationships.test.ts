@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Relationship } from '../../src/model/types.js';
-import { ignoreMatcher, inferredTableName, referencedColumns, resolveRelationships } from '../../src/relations/relationships.js';
+import type { Relationship, ShardSnapshot } from '../../src/model/types.js';
+import { ShardCatalog, ignoreMatcher, inferredTableName, referencedColumns, relationshipColumns, resolveRelationships, shardCatalog } from '../../src/relations/relationships.js';
 import { config, configured, db, shard, table } from './builders.js';
 
 /** `db.table.column → db.table.column (source)`: one line per relationship, sorted. */
@@ -241,5 +241,89 @@ describe('referencedColumns', () => {
       { database: 'app', table: 'posts', column: 'id' },
       { database: 'app', table: 'users', column: 'id' },
     ]);
+  });
+});
+
+describe('resolveRelationships: order, and names that repeat in a catalog', () => {
+  /** `db.table.column → …` in the order resolveRelationships returns them (not sorted). */
+  const inOrder = (rs: Relationship[]) => rs.map((r) => `${r.from.database}.${r.from.table}.${r.from.column} → ${r.to.table}.${r.to.column} (${r.source})`);
+
+  it('lists each column where it was first seen: declared in table order, then configured, then inferred', () => {
+    const s = shard('s1', db('app',
+      users(),
+      table('admins', { id: 'bigint unsigned auto' }),
+      table('posts', { id: 'int auto', user_id: 'bigint unsigned', admin_id: 'int' }, { fks: { admin_id: 'admins.id' } }),
+      table('likes', { id: 'int auto', user_id: 'int', post_id: 'int' }, { fks: { user_id: 'users.id' } }),
+    ));
+    const cfg = config({ relationships: [configured('posts.user_id', 'admins.id'), configured('likes.user_id', 'admins.id')] });
+    expect(inOrder(resolveRelationships(s, cfg))).toEqual([
+      'app.posts.admin_id → admins.id (declared)',
+      'app.likes.user_id → users.id (declared)',
+      'app.posts.user_id → admins.id (configured)',
+      'app.likes.post_id → posts.id (inferred)',
+    ]);
+  });
+
+  it('a database name read twice in one shard: one relationship per column name, the first read', () => {
+    const part = () => db('app', users(), table('posts', { id: 'int auto', user_id: 'int' }, { fks: { user_id: 'users.id' } }), table('likes', { id: 'int auto', user_id: 'int' }));
+    const s = shard('s1', part(), part());
+    expect(inOrder(resolveRelationships(s, config()))).toEqual(['app.posts.user_id → users.id (declared)', 'app.likes.user_id → users.id (inferred)']);
+  });
+
+  it('a column name twice in one table: one relationship', () => {
+    const posts = table('posts', { id: 'int auto', user_id: 'int' });
+    posts.columns.push({ ...posts.columns[1]!, columnType: 'bigint', dataType: 'bigint' });
+    const s = shard('s1', db('app', users(), posts));
+    const rs = resolveRelationships(s, config());
+    expect(inOrder(rs)).toEqual(['app.posts.user_id → users.id (inferred)']);
+  });
+
+  it('one table object in two databases: a relationship in each (columns are told apart by their names)', () => {
+    const likes = table('likes', { id: 'int auto', user_id: 'int' });
+    const s = shard('s1', db('a', users(), likes), db('b', users(), likes));
+    expect(inOrder(resolveRelationships(s, config()))).toEqual(['a.likes.user_id → users.id (inferred)', 'b.likes.user_id → users.id (inferred)']);
+  });
+});
+
+describe('relationshipColumns and shardCatalog', () => {
+  /** What a catalog of the shard finds for each relationship's names. */
+  const byName = (s: ShardSnapshot, rs: Relationship[]) => {
+    const catalog = new ShardCatalog(s);
+    return {
+      from: rs.map((r) => catalog.column(r.from.database, r.from.table, r.from.column)),
+      to: rs.map((r) => catalog.column(r.to.database, r.to.table, r.to.column)),
+    };
+  };
+
+  it('gives, for each relationship, the catalog columns its names lead to, also where names repeat', () => {
+    const part = () => db('app', users(), table('posts', { id: 'int auto', user_id: 'int' }, { fks: { user_id: 'users.id' } }), table('likes', { id: 'int auto', user_id: 'int', post_id: 'int' }));
+    const shared = table('tags', { id: 'int auto', user_id: 'int' });
+    const s = shard('s1', part(), part(), db('b', users(), shared), db('c', users(), shared));
+    const cfg = config({ relationships: [configured('likes.post_id', 'posts.id')] });
+    const rs = resolveRelationships(s, cfg);
+    const cols = relationshipColumns(s, rs);
+    const expected = byName(s, rs);
+    expect(cols.from.length).toBe(rs.length);
+    rs.forEach((_, i) => {
+      expect(cols.from[i]).toBe(expected.from[i]);
+      expect(cols.to[i]).toBe(expected.to[i]);
+    });
+  });
+
+  it('looks the columns up for a list it did not resolve', () => {
+    const s = shard('s1', db('app', users(), table('posts', { id: 'int auto', user_id: 'int' })));
+    const rs = [...resolveRelationships(s, config())];
+    const cols = relationshipColumns(s, rs);
+    expect(cols.from[0]).toBe(s.databases[0]!.tables[1]!.columns[1]);
+    expect(cols.to[0]).toBe(s.databases[0]!.tables[0]!.columns[0]);
+  });
+
+  it('shardCatalog: the catalog the relationships were resolved with, else a new one', () => {
+    const s = shard('s1', db('app', users()));
+    const fresh = shardCatalog(s);
+    expect(fresh.table('app', 'users')).toBe(s.databases[0]!.tables[0]);
+    const catalog = new ShardCatalog(s);
+    resolveRelationships(s, config(), catalog);
+    expect(shardCatalog(s)).toBe(catalog);
   });
 });

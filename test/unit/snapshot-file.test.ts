@@ -154,6 +154,45 @@ describe('parseSnapshot errors: one UsageError line naming the file and field', 
   });
 });
 
+describe('parseSnapshot: repeated values (a tenant fleet)', () => {
+  /** n tables with the same sizes and counters, written as snapshots write them. */
+  const tenants = (n: number) => {
+    const raw = rawSample();
+    const proto = raw.shards[0].databases[0].tables[1];
+    raw.shards[0].databases[0].tables = Array.from({ length: n }, (_, i) => ({ ...proto, name: `t${i}`, rowsEstimate: '0', dataBytes: '16384', indexBytes: '16384', autoIncrement: i % 2 ? '1' : '16384', maxValues: {} }));
+    return raw;
+  };
+
+  it('reads every repeated integer text as its own value', () => {
+    const s = parseSnapshot(JSON.stringify(tenants(5)), FILE);
+    const tables = s.shards[0]!.databases[0]!.tables;
+    expect(tables.map((t) => [t.rowsEstimate, t.dataBytes, t.indexBytes, t.autoIncrement])).toEqual([
+      [0n, 16384n, 16384n, 16384n],
+      [0n, 16384n, 16384n, 1n],
+      [0n, 16384n, 16384n, 16384n],
+      [0n, 16384n, 16384n, 1n],
+      [0n, 16384n, 16384n, 16384n],
+    ]);
+    expect(tables.map((t) => t.maxValues)).toEqual([{}, {}, {}, {}, {}]);
+  });
+
+  it('a bad value after many good ones of the same field is still named by its own path', () => {
+    const raw = tenants(5);
+    raw.shards[0].databases[0].tables[3].dataBytes = '16384 bytes';
+    expect(usageError(() => parseSnapshot(JSON.stringify(raw), FILE))).toBe(
+      'fleet.snapshot.json: shards[0].databases[0].tables[3].dataBytes: expected an integer, got "16384 bytes"',
+    );
+  });
+
+  it('a bad sequence row is named by its path', () => {
+    const raw = tenants(2);
+    raw.shards[0].databases[0].tables[1].sequenceRows = [{ id: '0', nextId: '1', cache: '1000' }, { id: '1', nextId: 'x', cache: '1000' }];
+    expect(usageError(() => parseSnapshot(JSON.stringify(raw), FILE))).toBe(
+      'fleet.snapshot.json: shards[0].databases[0].tables[1].sequenceRows[1].nextId: expected an integer, got "x"',
+    );
+  });
+});
+
 describe('writeSnapshot / loadSnapshot', () => {
   let dir: string;
   beforeAll(async () => {

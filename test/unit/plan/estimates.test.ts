@@ -60,6 +60,22 @@ describe('estimateCopy', () => {
     expect(p.steps[0]!.notes[0]).toBe('Row count unknown: count with SELECT COUNT(*) on a replica before starting.');
   });
 
+  it('the estimate note names the row count and the policy in force, also when one policy object is changed between plans', () => {
+    const snap = snapshot(shard('s1', db('app', table('users', { id: 'int auto' }, { autoIncrement: 2_000_000_000n, rows: 0n }), table('posts', { id: 'int auto' }, { autoIncrement: 2_000_000_000n, rows: 7n }))));
+    const p = policy({});
+    const notes = () => planOf(snap, config(), { policy: p }).plans.map((x) => x.steps[0]!.notes[0]);
+    expect(notes()).toEqual([
+      '~7 rows (TABLE_ROWS, an estimate: the range assumes 0.5×–1.5×) at 5000 rows/s (policy.copyRowsPerSecond).',
+      '~0 rows (TABLE_ROWS, an estimate: the range assumes 0.5×–1.5×) at 5000 rows/s (policy.copyRowsPerSecond).',
+    ]);
+    p.rowsUncertainty = { low: 0.25, high: 2 };
+    p.copyRowsPerSecond = 100;
+    expect(notes()).toEqual([
+      '~7 rows (TABLE_ROWS, an estimate: the range assumes 0.25×–2×) at 100 rows/s (policy.copyRowsPerSecond).',
+      '~0 rows (TABLE_ROWS, an estimate: the range assumes 0.25×–2×) at 100 rows/s (policy.copyRowsPerSecond).',
+    ]);
+  });
+
   // 0 s and 0 B are numbers, not "unknown": the report shows "Copy time < 1 s, free disk needed 0 B".
   it('unknown row count and size are shown as unknown, not as "< 1 s" and "0 B"', () => {
     const p = planOf(snapshot(shard('s1', db('app', table('users', { id: 'int auto' }, { autoIncrement: 2_000_000_000n })))));

@@ -378,3 +378,32 @@ describe('buildGroups directly', () => {
     expect(p.worstSeverity).toBe('critical');
   });
 });
+
+describe('names that repeat in one shard (a database or a table read twice)', () => {
+  // The planner looks tables and columns up by name, as the checks do: a name read twice leads to
+  // the catalog's table of that name (the last one read), and each column is one member.
+  const part = (rows: bigint) =>
+    db('app',
+      table('users', { id: 'int auto' }, { autoIncrement: 2_000_000_000n, rows }),
+      table('posts', { id: 'bigint auto', user_id: 'int' }, { fks: { user_id: 'users.id' }, rows }),
+      table('likes', { id: 'bigint auto', user_id: 'int', post_id: 'bigint' }, { rows }),
+    );
+  const summary = (p: WideningPlan) => ({
+    id: p.id,
+    members: p.members.map((m) => `${m.ref.database}.${m.ref.table}.${m.ref.column}:${m.source ?? 'key'}:${m.needsChange}`),
+    steps: p.steps.map((s) => `${s.kind}:${s.table ?? ''}:${s.tool ?? ''}:${s.estimate?.rowsEstimate ?? ''}`),
+    why: p.steps.map((s) => s.toolReason ?? ''),
+  });
+
+  it("a database name read twice: one group, from the catalog's (last) tables", () => {
+    const plans = planOf(snapshot(shard('s1', part(10n), part(20n)))).plans;
+    expect(plans.map(summary)).toEqual([
+      {
+        id: 's1/app/users.id',
+        members: ['app.likes.user_id:inferred:true', 'app.posts.user_id:declared:true', 'app.users.id:key:true'],
+        steps: ['drop-fk:posts::', 'copy:likes:gh-ost:20', 'copy:posts:gh-ost:20', 'copy:users:gh-ost:20', 'orphan-check:posts::', 'add-fk:posts::', 'application:::'],
+        why: ['', 'first allowed tool in policy.tools', 'first allowed tool in policy.tools', 'first allowed tool in policy.tools', '', '', ''],
+      },
+    ]);
+  });
+});

@@ -134,6 +134,65 @@ describe('json', () => {
     expect(t.endsWith('}\n')).toBe(true);
     expect(t.startsWith('{\n  "version": 1,')).toBe(true);
   });
+
+  /** What the reporter writes, by its rule: every bigint a number up to 2^53 − 1, a string above, keys in place. */
+  const byRule = (plan: unknown) =>
+    JSON.stringify(plan, (_k, v: unknown) => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v), 2) + '\n';
+
+  it('the same text as stringifying the plan itself by that rule: policy, estimates and totals, big and small', () => {
+    const s = shard('s1', db('app',
+      withTable(table('users', { id: 'int auto' }, { autoIncrement: 2_000_000_000n, rows: 9_007_199_254_740_993n }), { dataBytes: 1n << 60n, indexBytes: 7n }),
+      table('posts', { id: 'bigint auto', user_id: 'int' }, { rows: null }),
+    ));
+    const policy = parsePolicy({ maxTableBytes: '1TiB', directAlter: { maxRows: '18446744073709551615', maxBytes: 1 } }, (f, w) => new Error(`${f}: ${w}`));
+    for (const plan of [small(), planOf(snapshot(s), config(), { policy })]) expect(formatPlanJson(plan)).toBe(byRule(plan));
+  });
+
+  it('a bigint where plans have none (a field added later) is still written by the rule', () => {
+    const plan = small();
+    (plan.plans[0]!.steps[0] as unknown as Record<string, unknown>).extra = { at: 1n << 62n, small: 3n };
+    (plan.plans[0]!.members[0] as unknown as Record<string, unknown>).seen = 5n;
+    const text = formatPlanJson(plan);
+    expect(text).toBe(byRule(plan));
+    expect(JSON.parse(text).plans[0].steps[0].extra).toEqual({ at: '4611686018427387904', small: 3 });
+  });
+});
+
+describe('many groups (a tenant fleet)', () => {
+  /** `small()`'s groups repeated n times, each under its own id: ~35 lines a copy. */
+  const many = (n: number): Plan => {
+    const base = small();
+    const plans = Array.from({ length: n }, (_, i) => base.plans.map((p) => ({ ...p, id: `${p.id}#${i}` }))).flat();
+    return { ...base, plans };
+  };
+  /** The text of each group alone (without the schedule and the closing lines). */
+  const section = (format: (p: Plan) => string, plan: Plan, p: Plan['plans'][number], cut: string) => {
+    const text = format({ ...plan, plans: [p], schedule: [] });
+    return text.slice(0, text.indexOf(cut));
+  };
+
+  it('text: every group in full, in order, then the schedule, as when each is written alone', () => {
+    const plan = many(150);
+    const text = formatPlanText(plan);
+    const tail = formatPlanText({ ...plan, plans: plan.plans.slice(0, 1) });
+    const expected = plan.plans.map((p) => section(formatPlanText, plan, p, 'Schedule per shard')).join('') + tail.slice(tail.indexOf('Schedule per shard'));
+    expect(text.split('\n').length).toBeGreaterThan(4000);
+    expect(text).toBe(expected);
+  });
+
+  it('markdown: the table of groups, then every group in full, in order, then the schedule', () => {
+    const plan = many(150);
+    const md = formatPlanMarkdown(plan);
+    const rows = plan.plans.map((p) => formatPlanMarkdown({ ...plan, plans: [p] }).split('\n')[4]).join('\n');
+    const sections = plan.plans.map((p) => {
+      const one = formatPlanMarkdown({ ...plan, plans: [p], schedule: [] });
+      return one.slice(one.indexOf('## `'), one.indexOf('## Schedule'));
+    });
+    const one = formatPlanMarkdown({ ...plan, plans: plan.plans.slice(0, 1) });
+    const expected = `${one.slice(0, one.indexOf('| `'))}${rows}\n\n${sections.join('')}${one.slice(one.indexOf('## Schedule'))}`;
+    expect(md.split('\n').length).toBeGreaterThan(4000);
+    expect(md).toBe(expected);
+  });
 });
 
 describe('units', () => {
