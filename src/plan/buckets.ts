@@ -10,12 +10,13 @@ export class Buckets<K extends object> {
   private readonly starts: Int32Array;
   private readonly items: Int32Array;
 
-  /** `keyOf(i)`: the group of item i; undefined leaves it out. Called once per item, in order. */
-  constructor(n: number, keyOf: (i: number) => K | undefined) {
+  /** `keys[i]`: the group of item i; undefined leaves it out. */
+  constructor(keys: readonly (K | undefined)[]) {
+    const n = keys.length;
     const slotOf = new Int32Array(n);
     const counts: number[] = [];
     for (let i = 0; i < n; i++) {
-      const key = keyOf(i);
+      const key = keys[i];
       if (key === undefined) {
         slotOf[i] = -1;
         continue;

@@ -80,23 +80,41 @@ export function shardContext(shard: ShardSnapshot, config: CheckConfig): ShardCo
   const relationships = resolveRelationships(shard, config);
   const catalog = shardCatalog(shard);
   const columns = relationshipColumns(shard, relationships);
-  const referencing = new Buckets<Column>(relationships.length, (i) => columns.to[i]);
-  const fkDatabase: string[] = [];
-  const fkTable: string[] = [];
-  const fks: ForeignKey[] = [];
+  return {
+    shard,
+    catalog,
+    relationships,
+    fromColumns: columns.from,
+    referencing: new Buckets(columns.to),
+    foreignKeys: foreignKeysOf(shard, catalog),
+    texts: new Map(),
+    types: { current: new Map(), own: new Map() },
+  };
+}
+
+/** Every declared FK of the shard, by the catalog table it points at (one pointing outside the catalog is no table of a plan). */
+function foreignKeysOf(shard: ShardSnapshot, catalog: ShardCatalog): ShardContext['foreignKeys'] {
+  const all = { database: [] as string[], table: [] as string[], fk: [] as ForeignKey[], parents: [] as (Table | undefined)[] };
+  collectForeignKeys(shard, catalog, all);
+  return { database: all.database, table: all.table, fk: all.fk, byParent: new Buckets(all.parents) };
+}
+
+/** The loop of foreignKeysOf, on its own: optimized while it runs, without code it has not reached yet. */
+function collectForeignKeys(
+  shard: ShardSnapshot,
+  catalog: ShardCatalog,
+  all: { database: string[]; table: string[]; fk: ForeignKey[]; parents: (Table | undefined)[] },
+): void {
   for (const d of shard.databases) {
     for (const t of d.tables) {
-      for (const fk of t.foreignKeys) {
-        fkDatabase.push(d.name);
-        fkTable.push(t.name);
-        fks.push(fk);
+      for (const f of t.foreignKeys) {
+        all.database.push(d.name);
+        all.table.push(t.name);
+        all.fk.push(f);
+        all.parents.push(catalog.table(f.referencedDatabase, f.referencedTable));
       }
     }
   }
-  // A key pointing outside this shard's catalog is left out: it is no table of the plan.
-  const byParent = new Buckets<Table>(fks.length, (i) => catalog.table(fks[i]!.referencedDatabase, fks[i]!.referencedTable));
-  const foreignKeys = { database: fkDatabase, table: fkTable, fk: fks, byParent };
-  return { shard, catalog, relationships, fromColumns: columns.from, referencing, foreignKeys, texts: new Map(), types: { current: new Map(), own: new Map() } };
 }
 
 /** The declared FKs on other tables that point at `t` (a catalog table), in the shard's order. */
@@ -148,8 +166,8 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
   const keyCol = keyTable?.columns.find((c) => c.name === key.column);
   if (!keyTable || !keyCol) return undefined;
   // Keep the key's signedness; go to the policy's type unless the key is already at least that wide.
-  const target = { dataType: policy.targetType, unsigned: keyCol.unsigned, zerofill: false };
-  const keyTarget = maxOf(keyCol) >= maxOf(target) ? { dataType: keyCol.dataType, unsigned: keyCol.unsigned, zerofill: false } : target;
+  const target = integerType(policy.targetType, keyCol.unsigned, false);
+  const keyTarget = maxOf(keyCol) >= maxOf(target) ? integerType(keyCol.dataType, keyCol.unsigned, false) : target;
   const keyMax = maxOf(keyTarget);
   const references: GroupMember[] = [];
   // Members by catalog column: one column is one member, whatever ref object names it.
@@ -198,11 +216,15 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
     }
   }
   // The references in byte order of their ids (each id built once, not per comparison), then the key.
-  const ids = references.map((m) => groupId(m.ref));
-  const order = references.map((_, i) => i).sort((a, b) => compareText(ids[a]!, ids[b]!));
-  const members = new Array<GroupMember>(order.length + 1);
-  for (let i = 0; i < order.length; i++) members[i] = references[order[i]!]!;
-  members[order.length] = member(ctx, key, keyCol, 'key', keyTarget);
+  const members = new Array<GroupMember>(references.length + 1);
+  if (references.length > 1) {
+    const ids = references.map((m) => groupId(m.ref));
+    const order = references.map((_, i) => i).sort((a, b) => compareText(ids[a]!, ids[b]!));
+    for (let i = 0; i < order.length; i++) members[i] = references[order[i]!]!;
+  } else if (references.length === 1) {
+    members[0] = references[0]!;
+  }
+  members[references.length] = member(ctx, key, keyCol, 'key', keyTarget);
   return members;
 }
 
@@ -241,5 +263,10 @@ function ownType(ctx: ShardContext, col: Column): GroupMember['target'] {
   let row = ctx.types.own.get(col.dataType);
   if (!row) ctx.types.own.set(col.dataType, (row = []));
   const i = (col.unsigned ? 2 : 0) + (col.zerofill ? 1 : 0);
-  return (row[i] ??= { dataType: col.dataType, unsigned: col.unsigned, zerofill: col.zerofill });
+  return (row[i] ??= integerType(col.dataType, col.unsigned, col.zerofill));
+}
+
+/** Every target type is made here: one object shape for all of them (code that reads them stays monomorphic). */
+function integerType(dataType: IntType, unsigned: boolean, zerofill: boolean): GroupMember['target'] {
+  return { dataType, unsigned, zerofill };
 }

@@ -115,27 +115,42 @@ export function relationshipColumns(shard: ShardSnapshot, relationships: Relatio
 }
 
 function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: ShardCatalog): Resolved {
-  const ignored = ignoreMatcher(config.ignore);
-  // One relationship per referencing column: the strongest source wins. `out` keeps the order in
-  // which each column was first seen.
-  const out: Relationship[] = [];
-  const fromColumns: (Column | undefined)[] = [];
-  const toColumns: (Column | undefined)[] = [];
-  const places = new ColumnPlaces();
+  // One relationship per referencing column: the strongest source wins. Each source is a function
+  // of its own (the first is optimized while it runs, without the code of the others).
+  const found = new Found(shard.name);
+  addDeclared(found, shard, catalog);
+  addConfigured(found, shard, catalog, config);
+  addInferred(found, shard, catalog, config);
+  return { relationships: found.relationships, fromColumns: found.fromColumns, toColumns: found.toColumns };
+}
+
+/** The relationships found so far, in the order in which each referencing column was first seen. */
+class Found {
+  readonly relationships: Relationship[] = [];
+  readonly fromColumns: (Column | undefined)[] = [];
+  readonly toColumns: (Column | undefined)[] = [];
+  private readonly places = new ColumnPlaces();
+  constructor(private readonly shard: string) {}
+
   /** `from` and `to`: the catalog's columns for the names in r.from and r.to. */
-  const add = (r: Relationship, from: Column | undefined, to: Column | undefined) => {
-    const at = places.claim(r.from, from, out);
+  add(r: Relationship, from: Column | undefined, to: Column | undefined): void {
+    const at = this.places.claim(r.from, from, this.relationships);
     if (at === undefined) {
-      out.push(r);
-      fromColumns.push(from);
-      toColumns.push(to);
-    } else if (RELATION_PRECEDENCE[r.source] > RELATION_PRECEDENCE[out[at]!.source]) {
-      out[at] = r;
-      toColumns[at] = to;
+      this.relationships.push(r);
+      this.fromColumns.push(from);
+      this.toColumns.push(to);
+    } else if (RELATION_PRECEDENCE[r.source] > RELATION_PRECEDENCE[this.relationships[at]!.source]) {
+      this.relationships[at] = r;
+      this.toColumns[at] = to;
     }
-  };
-  const ref = (database: string, table: string, column: string): ColumnRef => ({ shard: shard.name, database, table, column });
-  // declared
+  }
+
+  ref(database: string, table: string, column: string): ColumnRef {
+    return { shard: this.shard, database, table, column };
+  }
+}
+
+function addDeclared(found: Found, shard: ShardSnapshot, catalog: ShardCatalog): void {
   for (const d of shard.databases) {
     for (const t of d.tables) {
       if (t.foreignKeys.length === 0) continue;
@@ -149,10 +164,10 @@ function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: Sha
           const from = columnNamed(t, col);
           const to = catalog.column(fk.referencedDatabase, fk.referencedTable, toCol);
           if (!from || !to) continue; // not an integer pair
-          add(
+          found.add(
             {
-              from: ref(d.name, t.name, col),
-              to: ref(fk.referencedDatabase, fk.referencedTable, toCol),
+              from: found.ref(d.name, t.name, col),
+              to: found.ref(fk.referencedDatabase, fk.referencedTable, toCol),
               source: 'declared',
               evidence: `constraint ${fk.name}`,
             },
@@ -163,8 +178,9 @@ function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: Sha
       }
     }
   }
+}
 
-  // configured
+function addConfigured(found: Found, shard: ShardSnapshot, catalog: ShardCatalog, config: CheckConfig): void {
   for (const rc of config.relationships) {
     const fromParts = rc.column.split('.');
     const toParts = rc.references.split('.');
@@ -179,33 +195,36 @@ function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: Sha
       const toDb = toParts.length === 3 ? toParts[0]! : d.name;
       const to = catalog.column(toDb, toTable, toCol);
       if (!to) continue;
-      add({ from: ref(d.name, fromTable, fromCol), to: ref(toDb, toTable, toCol), source: 'configured', evidence: rc.origin }, from, to);
+      found.add({ from: found.ref(d.name, fromTable, fromCol), to: found.ref(toDb, toTable, toCol), source: 'configured', evidence: rc.origin }, from, to);
     }
   }
+}
 
-  // inferred
-  const noIgnores = config.ignore.length === 0;
+function addInferred(found: Found, shard: ShardSnapshot, catalog: ShardCatalog, config: CheckConfig): void {
+  const ignored = config.ignore.length ? ignoreMatcher(config.ignore) : undefined;
   for (const d of shard.databases) {
     const tables = catalog.databases.get(d.name)!;
-    // Every inferred relationship to one parent table points at the same key: one ref object for them all.
-    const parents = new Map<string, { ref: ColumnRef; col: Column | undefined }>();
+    // The key a table name leads to in this database, looked up once per name (null: no table with
+    // a Rails key); every relationship to it shares one ref object.
+    const parents = new Map<string, { ref: ColumnRef; col: Column | undefined } | null>();
     for (const t of d.tables) {
       const own = tables.get(t.name) === t;
       for (const c of t.columns) {
         const naming = inferredNaming(c.name);
         if (!naming) continue;
-        const parent = tables.get(naming.table);
-        if (!parent || !isRailsKey(parent)) continue;
-        if (!noIgnores && ignored(d.name, t.name, c.name)) continue;
-        let to = parents.get(parent.name);
-        if (!to) parents.set(parent.name, (to = { ref: ref(d.name, parent.name, 'id'), col: columnNamed(parent, 'id') }));
+        let to = parents.get(naming.table);
+        if (to === undefined) {
+          const parent = tables.get(naming.table);
+          to = parent && isRailsKey(parent) ? { ref: found.ref(d.name, parent.name, 'id'), col: columnNamed(parent, 'id') } : null;
+          parents.set(naming.table, to);
+        }
+        if (!to) continue;
+        if (ignored && ignored(d.name, t.name, c.name)) continue;
         const from = own ? columnNamed(t, c.name) : catalog.column(d.name, t.name, c.name);
-        add({ from: ref(d.name, t.name, c.name), to: to.ref, source: 'inferred', evidence: naming.evidence }, from, to.col);
+        found.add({ from: found.ref(d.name, t.name, c.name), to: to.ref, source: 'inferred', evidence: naming.evidence }, from, to.col);
       }
     }
   }
-
-  return { relationships: out, fromColumns, toColumns };
 }
 
 /**

@@ -11,7 +11,7 @@ describe('Buckets', () => {
 
   it('groups items by key, each group in item order', () => {
     const keys = [a, b, a, undefined, c, a, b];
-    const buckets = new Buckets(keys.length, (i) => keys[i]);
+    const buckets = new Buckets(keys);
     expect([...buckets.get(a)]).toEqual([0, 2, 5]);
     expect([...buckets.get(b)]).toEqual([1, 6]);
     expect([...buckets.get(c)]).toEqual([4]);
@@ -19,19 +19,19 @@ describe('Buckets', () => {
   });
 
   it('leaves out items without a key, and has nothing for a key it never saw', () => {
-    const buckets = new Buckets<object>(3, () => undefined);
+    const buckets = new Buckets<object>([undefined, undefined, undefined]);
     expect(buckets.size).toBe(0);
     expect([...buckets.get(a)]).toEqual([]);
   });
 
   it('keys by identity, not by value', () => {
     const twin = { name: 'a' };
-    const buckets = new Buckets(2, (i) => [a, twin][i]);
+    const buckets = new Buckets([a, twin]);
     expect([...buckets.get(a)]).toEqual([0]);
     expect([...buckets.get(twin)]).toEqual([1]);
   });
 
   it('handles no items', () => {
-    expect([...new Buckets(0, () => a).get(a)]).toEqual([]);
+    expect([...new Buckets<object>([]).get(a)]).toEqual([]);
   });
 });
