@@ -8,15 +8,23 @@ export function isIntType(dataType: string): dataType is IntType {
   return (INT_TYPES as readonly string[]).includes(dataType);
 }
 
+const MAX_SIGNED = {} as Record<IntType, bigint>;
+const MAX_UNSIGNED = {} as Record<IntType, bigint>;
+const MIN_SIGNED = {} as Record<IntType, bigint>;
+for (const t of INT_TYPES) {
+  MAX_UNSIGNED[t] = (1n << BITS[t]) - 1n;
+  MAX_SIGNED[t] = (1n << (BITS[t] - 1n)) - 1n;
+  MIN_SIGNED[t] = -(1n << (BITS[t] - 1n));
+}
+
 /** Largest value a column of this type can hold. */
 export function typeMax(t: Pick<IntegerType, 'dataType' | 'unsigned'>): bigint {
-  const bits = BITS[t.dataType];
-  return t.unsigned ? (1n << bits) - 1n : (1n << (bits - 1n)) - 1n;
+  return (t.unsigned ? MAX_UNSIGNED : MAX_SIGNED)[t.dataType];
 }
 
 /** Smallest value a column of this type can hold. */
 export function typeMin(t: Pick<IntegerType, 'dataType' | 'unsigned'>): bigint {
-  return t.unsigned ? 0n : -(1n << (BITS[t.dataType] - 1n));
+  return t.unsigned ? 0n : MIN_SIGNED[t.dataType];
 }
 
 /**
