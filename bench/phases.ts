@@ -10,7 +10,7 @@ import { openSession } from '../src/connect/session.js';
 import { runChecks } from '../src/checks/run.js';
 import type { Inventory, ShardConfig } from '../src/config/types.js';
 import { maxTargets, selectDatabases } from '../src/introspect/collect.js';
-import { applyMaxValues, CatalogBuilder, type ColumnTuple, type ForeignKeyRuleTuple, type ForeignKeyTuple, type IndexTuple, type TableTuple, type TriggerTuple } from '../src/introspect/normalize.js';
+import { applyMaxValues, CatalogBuilder, tableIndex, type ColumnTuple, type ForeignKeyRuleTuple, type ForeignKeyTuple, type IndexTuple, type TableTuple, type TriggerTuple } from '../src/introspect/normalize.js';
 import * as Q from '../src/introspect/queries.js';
 import type { ShardSnapshot } from '../src/model/types.js';
 import { formatJson } from '../src/report/json.js';
@@ -80,12 +80,13 @@ export async function phaseBreakdown(inventory: Inventory, maxBatch: number): Pr
           p[name] = now() - t;
           count(name, n);
         };
+        // The order collect.ts sends them in (longest first).
         await Promise.all([
+          timed('REFERENTIAL_CONSTRAINTS', Q.foreignKeyRulesQuery(db, databases).compile(), (r) => builder.foreignKeyRule(r as ForeignKeyRuleTuple)),
           timed('TABLES', Q.tablesQuery(db, databases).compile(), (r) => builder.table(r as TableTuple)),
+          timed('KEY_COLUMN_USAGE', Q.foreignKeysQuery(db, databases).compile(), (r) => builder.foreignKey(r as ForeignKeyTuple)),
           timed('COLUMNS', Q.integerColumnsQuery(db, databases).compile(), (r) => builder.column(r as ColumnTuple)),
           timed('STATISTICS', Q.indexesQuery(db, databases).compile(), (r) => builder.index(r as IndexTuple)),
-          timed('KEY_COLUMN_USAGE', Q.foreignKeysQuery(db, databases).compile(), (r) => builder.foreignKey(r as ForeignKeyTuple)),
-          timed('REFERENTIAL_CONSTRAINTS', Q.foreignKeyRulesQuery(db, databases).compile(), (r) => builder.foreignKeyRule(r as ForeignKeyRuleTuple)),
           timed('TRIGGERS', Q.triggersQuery(db, databases).compile(), (r) => builder.trigger(r as TriggerTuple)),
         ]);
         p['catalog reads (all six, rows into the builder as they arrive)'] = now() - t;
@@ -101,7 +102,8 @@ export async function phaseBreakdown(inventory: Inventory, maxBatch: number): Pr
         t = now();
         const batches: (typeof targets)[] = [];
         for (let i = 0; i < targets.length; i += maxBatch) batches.push(targets.slice(i, i + maxBatch));
-        await mapLimit(batches, shard.concurrency, async (b) => applyMaxValues(dbs, b, await Q.readMaxValues(db, b)));
+        const tables = tableIndex(dbs);
+        await mapLimit(batches, shard.concurrency, async (b) => applyMaxValues(tables, b, await Q.readMaxValues(db, b)));
         p['MAX() batches'] = now() - t;
         return { p, snap };
       } finally {

@@ -5,7 +5,7 @@
  * configured, READ ONLY with a statement timeout (queries.sessionSetup), bounded by
  * `concurrency` connections.
  */
-import { CompiledQuery, Kysely, MysqlDialect } from 'kysely';
+import { Kysely, MysqlDialect, type MysqlPoolConnection } from 'kysely';
 import { createPool, type ConnectionOptions, type Pool, type PoolConnection } from 'mysql2';
 import type { ShardConfig } from '../config/types.js';
 import { redact } from '../errors.js';
@@ -82,20 +82,8 @@ export async function openSession(shard: ShardConfig, credentials = new Credenti
   const pool = createPool({ ...options, connectionLimit: shard.concurrency, maxIdle: shard.concurrency });
   // A pool-level error (server gone) must not become an unhandled 'error' event.
   pool.on('error' as 'connection', () => undefined);
-  const db = new Kysely<InformationSchema>({
-    dialect: new MysqlDialect({
-      pool,
-      onCreateConnection: async (conn) => {
-        const r = await conn.executeQuery<{ version: string; versionComment: string | null }>(
-          CompiledQuery.raw('select @@version as version, @@version_comment as versionComment'),
-        );
-        const server = r.rows[0] ?? { version: '', versionComment: null };
-        for (const stmt of sessionSetup(server, shard.timeoutSeconds)) await conn.executeQuery(CompiledQuery.raw(stmt));
-      },
-    }),
-  });
-  const secrets = [options.password ?? ''];
-  // Connections taken from the pool directly (stream) get the same set-up, once each.
+  // Every connection, whoever takes it from the pool (kysely, or `stream` below), is set up once
+  // before its first use: READ ONLY, lock and statement timeouts (queries.sessionSetup).
   const ready = new WeakSet<PoolConnection>();
   const prepare = async (conn: PoolConnection) => {
     if (ready.has(conn)) return;
@@ -104,11 +92,32 @@ export async function openSession(shard: ShardConfig, credentials = new Credenti
     for (const stmt of sessionSetup(server, shard.timeoutSeconds)) await rawQuery(conn, stmt);
     ready.add(conn);
   };
+  const acquire = () =>
+    new Promise<PoolConnection>((resolve, reject) =>
+      pool.getConnection((e, conn) => {
+        if (e) return reject(e);
+        prepare(conn).then(
+          () => resolve(conn),
+          (err: unknown) => {
+            conn.destroy();
+            reject(err);
+          },
+        );
+      }),
+    );
+  const db = new Kysely<InformationSchema>({
+    dialect: new MysqlDialect({
+      pool: {
+        getConnection: (callback) => void acquire().then((conn) => callback(null, conn as unknown as MysqlPoolConnection), (e: unknown) => callback(e, undefined as unknown as MysqlPoolConnection)),
+        end: (callback) => pool.end(callback),
+      },
+    }),
+  });
+  const secrets = [options.password ?? ''];
   const stream: Session['stream'] = async (query, onRow) => {
-    const conn = await new Promise<PoolConnection>((resolve, reject) => pool.getConnection((e, c) => (e ? reject(e) : resolve(c))));
+    const conn = await acquire();
     let broken = false;
     try {
-      await prepare(conn);
       await new Promise<void>((resolve, reject) => {
         let failed: unknown;
         conn

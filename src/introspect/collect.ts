@@ -14,7 +14,7 @@ import { describeError as describeConnectError, isPrivilegeError, openSession, s
 import { counterKnown, keyColumn, leadsIndex } from '../model/keys.js';
 import type { Database, ServerInfo, ShardError, ShardSnapshot, Snapshot } from '../model/types.js';
 import { referencedColumns, resolveRelationships } from '../relations/relationships.js';
-import { applyMaxValues, CatalogBuilder, type ColumnTuple, type ForeignKeyRuleTuple, type ForeignKeyTuple, type IndexTuple, type TableTuple, type TriggerTuple } from './normalize.js';
+import { applyMaxValues, CatalogBuilder, tableIndex, type ColumnTuple, type ForeignKeyRuleTuple, type ForeignKeyTuple, type IndexTuple, type TableTuple, type TriggerTuple } from './normalize.js';
 import { toBigInt } from '../model/integers.js';
 import { declaredSequences } from '../vitess/config.js';
 import { inPartition, type Partition } from '../partition.js';
@@ -163,17 +163,20 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
     const gentle = options.gentleMs;
     const builder = new CatalogBuilder();
     const tablesByDatabase = new Map<string, number>();
+    // Longest first (measured alone at 12,600 tables: REFERENTIAL_CONSTRAINTS and TABLES open every
+    // table, ~0.28 s each; then KEY_COLUMN_USAGE, COLUMNS, STATISTICS, TRIGGERS): with 4
+    // connections the short ones then fill in behind, and the last read ends soonest.
     const reads: (() => Promise<void>)[] = matched.length === 0 ? [] : [
+      () => session.stream(foreignKeyRulesQuery(db, matched).compile(), (r) => builder.foreignKeyRule(r as ForeignKeyRuleTuple)),
       () =>
         session.stream(tablesQuery(db, matched).compile(), (r) => {
           const row = r as TableTuple;
           builder.table(row);
           tablesByDatabase.set(row[0], (tablesByDatabase.get(row[0]) ?? 0) + 1);
         }),
+      () => session.stream(foreignKeysQuery(db, matched).compile(), (r) => builder.foreignKey(r as ForeignKeyTuple)),
       () => session.stream(integerColumnsQuery(db, matched).compile(), (r) => builder.column(r as ColumnTuple)),
       () => session.stream(indexesQuery(db, matched).compile(), (r) => builder.index(r as IndexTuple)),
-      () => session.stream(foreignKeysQuery(db, matched).compile(), (r) => builder.foreignKey(r as ForeignKeyTuple)),
-      () => session.stream(foreignKeyRulesQuery(db, matched).compile(), (r) => builder.foreignKeyRule(r as ForeignKeyRuleTuple)),
       () => session.stream(triggersQuery(db, matched).compile(), (r) => builder.trigger(r as TriggerTuple)),
     ];
     await step(shard, 'reading the catalog (information_schema)', async () => {
@@ -227,6 +230,7 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
  */
 async function readAllMaxValues(shard: ShardConfig, db: Db, dbs: Database[], targets: MaxTarget[], access: Access, gentleMs?: number): Promise<MaxTarget[]> {
   const denied: MaxTarget[] = [];
+  const tables = tableIndex(dbs);
   const allowed = targets.filter((t) => access.canSelect(t.database, t.table, t.column));
   const doubtful = targets.filter((t) => !access.canSelect(t.database, t.table, t.column));
   const label = (batch: MaxTarget[]) =>
@@ -235,7 +239,7 @@ async function readAllMaxValues(shard: ShardConfig, db: Db, dbs: Database[], tar
   const read = async (batch: MaxTarget[]): Promise<void> => {
     try {
       const rows = await step(shard, label(batch), () => readMaxValues(db, batch));
-      applyMaxValues(dbs, batch, rows);
+      applyMaxValues(tables, batch, rows);
     } catch (e) {
       const cause = e instanceof StageError ? e.cause : e;
       if (!isPrivilegeError(cause)) throw e;

@@ -397,14 +397,18 @@ export function normalizeCatalog(raw: RawCatalog, databases: readonly string[] =
   return b.finish(databases);
 }
 
+/** Tables by database and name, for applyMaxValues (built once per shard, not once per batch). */
+export function tableIndex(databases: Database[]): Map<string, Map<string, Table>> {
+  return new Map(databases.map((d) => [d.name, new Map(d.tables.map((t) => [t.name, t]))]));
+}
+
 /** Merge MAX() answers (matched by position in `targets`) into the tables. */
-export function applyMaxValues(databases: Database[], targets: MaxTarget[], rows: RawMaxRow[]): void {
-  const byKey = new Map<string, Table>();
-  for (const d of databases) for (const t of d.tables) byKey.set(`${d.name}\u0000${t.name}`, t);
+export function applyMaxValues(databases: Database[] | Map<string, Map<string, Table>>, targets: MaxTarget[], rows: RawMaxRow[]): void {
+  const byName = databases instanceof Map ? databases : tableIndex(databases);
   for (const row of rows) {
     const target = targets[Number(row.i)];
     if (!target) continue;
-    const t = byKey.get(`${target.database}\u0000${target.table}`);
+    const t = byName.get(target.database)?.get(target.table);
     if (!t) continue;
     // Tables share one frozen empty maxValues until their first MAX() answer.
     if (t.maxValues === NO_MAX_VALUES) t.maxValues = {};

@@ -8,6 +8,7 @@ import { collectSnapshot, exitCode, formatJson, parseSnapshot, runChecks, scan, 
 import type { Inventory, Report } from '../../src/index.js';
 import { loadPlacements, names, placementExpectations, type Placement } from '../support/fixtures.js';
 import { startFleet, type TestServer } from '../support/mariadb.js';
+import { sql } from 'kysely';
 import { openSession } from '../../src/connect/session.js';
 
 const LAYOUT: Placement[][] = [
@@ -199,6 +200,10 @@ describe('sessions', () => {
       // A write on a streamed connection is refused by the server itself (error 1792).
       for (let i = 0; i < 3; i++) {
         await expect(session.stream({ sql: 'create table ws_001.must_not_exist (id int)', parameters: [] }, () => undefined)).rejects.toMatchObject({ errno: 1792 });
+      }
+      // The same for the kysely side of the session, which takes its connections from the same pool.
+      for (let i = 0; i < 3; i++) {
+        await expect(sql`create table ws_001.must_not_exist (id int)`.execute(session.db)).rejects.toMatchObject({ errno: 1792 });
       }
       // A row handler that throws fails the read; the connection stays usable.
       await expect(session.stream({ sql: 'select 1 union all select 2', parameters: [] }, () => { throw new Error('bad row'); })).rejects.toThrow('bad row');
