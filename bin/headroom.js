@@ -9,12 +9,14 @@ if (!existsSync(fileURLToPath(cli))) {
   process.stderr.write('headroom: not built yet: run `npm install` (or `npm run build`) in the headroom checkout\n');
   process.exit(2);
 }
-// A scan streams hundreds of thousands of catalog rows: short-lived garbage on top of a small live
-// set (the servers being read). V8's default lets the heap grow to 2-4x the live set between full
-// collections; 1.2x keeps peak RSS near what the scan holds, at no measurable CPU cost
-// (docs/scan-cost.md, "What headroom holds"). A --heap-growing-percent given in NODE_OPTIONS or on
-// the command line wins.
-if (![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('heap-growing-percent'))) {
+// `scan` and `snapshot` stream hundreds of thousands of catalog rows: short-lived garbage on top of a
+// small live set (the servers being read). V8's default lets the heap grow to 2-4x the live set
+// between full collections; 1.2x keeps their peak RSS near what they hold (measured:
+// docs/scan-cost.md, "What headroom holds"). Commands that load a whole snapshot (plan, report)
+// keep V8's default: for them the extra collections cost more time than the memory is worth.
+// A --heap-growing-percent given in NODE_OPTIONS or on the command line wins.
+const streaming = ['scan', 'snapshot'].includes(process.argv[2] ?? '');
+if (streaming && ![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('heap-growing-percent'))) {
   v8.setFlagsFromString('--heap-growing-percent=20');
 }
 await import(cli.href);

@@ -19,7 +19,7 @@ import { lintInWorkspace } from '../introspect/workspace.js';
 import { runChecks } from '../checks/run.js';
 import { checksFor } from '../checks/registry.js';
 import { offsetsAllowed, planOffsets } from '../offsets/offsets.js';
-import { formatJson } from '../report/json.js';
+import { formatJson, formatJsonChunks } from '../report/json.js';
 import { formatTable } from '../report/table.js';
 import { createBaseline, describeGate, evaluateGate, formatJsonWithBaseline, gateExitCode, readBaselineFile, writeBaselineFile, type Baseline } from '../baseline.js';
 import { formatGithub } from '../report/github.js';
@@ -147,12 +147,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
               '\n',
           );
         }
-        const text =
-          opts.format === 'prometheus'
-            ? formatPrometheus(report, { shards: scanned.shards, scannedAt: Date.parse(scanned.takenAt), ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}) })
-            : // Anchor SARIF results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
-              await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
-        await emit(text, opts.out, io);
+        if (opts.format === 'json' && !baseline) {
+          // Written a piece at a time: a fleet's report is tens of MB as one string.
+          emitPieces(formatJsonChunks(report), opts.out, io);
+        } else {
+          const text =
+            opts.format === 'prometheus'
+              ? formatPrometheus(report, { shards: scanned.shards, scannedAt: Date.parse(scanned.takenAt), ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}) })
+              : // Anchor SARIF results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
+                await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
+          await emit(text, opts.out, io);
+        }
         code = gateExitCode(report, opts.failOn, baseline);
       },
     );
@@ -616,6 +621,21 @@ function openOutput(path: string): { write: (text: string) => void; commit: () =
       rmSync(temp, { force: true });
     },
   };
+}
+
+/** Text in pieces, to stdout or to a file written beside its name and renamed at the end. */
+function emitPieces(pieces: Iterable<string>, out: string | undefined, io: Io): void {
+  if (!out) {
+    for (const p of pieces) io.stdout(p);
+    return;
+  }
+  const file = openOutput(out);
+  try {
+    for (const p of pieces) file.write(p);
+    file.commit();
+  } finally {
+    file.discard();
+  }
 }
 
 async function emit(text: string, out: string | undefined, io: Io): Promise<void> {

@@ -56,16 +56,30 @@ export function forecastToJson(fc: KeyForecast): Record<string, unknown> {
 }
 
 export function formatJson(report: Report): string {
-  return (
-    JSON.stringify(
-      {
-        version: report.version,
-        summary: report.summary,
-        findings: report.findings.map(findingToJson),
-        errors: report.errors,
-      },
-      null,
-      2,
-    ) + '\n'
-  );
+  return [...formatJsonChunks(report)].join('');
+}
+
+/**
+ * The same text as formatJson, a piece at a time (the header, then `batch` findings per piece), so
+ * a fleet's report is written without ever being one string: at 100k tables the whole text is tens
+ * of MB. Findings are indented as JSON.stringify(…, 2) nests them; a unit test holds the two equal.
+ */
+export function* formatJsonChunks(report: Report, batch = 500): Generator<string> {
+  const head = JSON.stringify({ version: report.version, summary: report.summary }, null, 2);
+  // `{ … "summary": {…}` without its closing brace, then the findings array.
+  let out = `${head.slice(0, head.length - 2)},
+  "findings": [`;
+  const n = report.findings.length;
+  if (n === 0) out += ']';
+  for (let i = 0; i < n; i++) {
+    out += `${i ? ',' : ''}
+    ${JSON.stringify(findingToJson(report.findings[i]!), null, 2).replace(/\n/g, '\n    ')}`;
+    if ((i + 1) % batch === 0 && i + 1 < n) {
+      yield out;
+      out = '';
+    }
+  }
+  if (n) out += '\n  ]';
+  const errors = JSON.stringify(report.errors, null, 2).replace(/\n/g, '\n  ');
+  yield `${out},\n  "errors": ${errors}\n}\n`;
 }
