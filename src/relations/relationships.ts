@@ -228,38 +228,28 @@ function addInferred(found: Found, shard: ShardSnapshot, catalog: ShardCatalog, 
 }
 
 /**
- * Where each referencing column's relationship is in the output, by the column's names. Keyed by
- * the catalog's column object for those names, so no key string is built per relationship (a
- * 100k-table shard has ~130k of them); by a name string only for a column the catalog does not
- * hold under its names, or one column object that two different names reach.
+ * Where each referencing column's relationship is in the output, by the column's names: database,
+ * then table, then column. The names are the catalog's own strings (one per distinct name), so
+ * these lookups hash nothing new and build no key string per relationship (a 100k-table shard has
+ * ~130k of them). Columns cannot be told apart by object: tenants share their Column objects.
  */
 class ColumnPlaces {
-  private readonly byColumn = new Map<Column, number>();
-  private readonly byName = new Map<string, number>();
+  private readonly places = new Map<string, Map<string, Map<string, number>>>();
 
   /**
    * The place of `ref`'s column in `out`; when it has none, it gets the next one (`out.length`) and
-   * this returns undefined. `col`: the catalog's column for `ref`'s names (undefined: none).
+   * this returns undefined.
    */
-  claim(ref: ColumnRef, col: Column | undefined, out: readonly Relationship[]): number | undefined {
-    if (col) {
-      const at = this.byColumn.get(col);
-      if (at === undefined) {
-        // Same names, same column object: a column first placed here was never placed by name.
-        this.byColumn.set(col, out.length);
-        return undefined;
-      }
-      const placed = out[at]!.from;
-      if (placed.database === ref.database && placed.table === ref.table && placed.column === ref.column) return at;
-    }
-    const k = nameKey(ref);
-    const at = this.byName.get(k);
-    if (at === undefined) this.byName.set(k, out.length);
+  claim(ref: ColumnRef, _col: Column | undefined, out: readonly Relationship[]): number | undefined {
+    let tables = this.places.get(ref.database);
+    if (!tables) this.places.set(ref.database, (tables = new Map()));
+    let columns = tables.get(ref.table);
+    if (!columns) tables.set(ref.table, (columns = new Map()));
+    const at = columns.get(ref.column);
+    if (at === undefined) columns.set(ref.column, out.length);
     return at;
   }
 }
-
-const nameKey = (r: ColumnRef) => `${r.database}\u0000${r.table}\u0000${r.column}`;
 
 function columnNamed(t: Table, name: string): Column | undefined {
   for (const c of t.columns) if (c.name === name) return c;
