@@ -634,6 +634,9 @@ async function main(): Promise<void> {
     (e: Error) => `failed: ${e.message.split('\n').slice(0, 3).join(' ').slice(0, 300)}`,
   );
 
+  // What Node and headroom's modules take before any work: `headroom --version`.
+  const idle = await headroom(['--version']);
+
   // --- memory against servers in flight: the same fleet read 1, 2, 4 … servers at a time. A scan
   //     holds the servers it is reading, not the fleet: with one at a time its peak should be about
   //     that of one server alone.
@@ -681,7 +684,7 @@ async function main(): Promise<void> {
     ['anchor sys.schema_auto_increment_columns', statText(anchorS), `${f2(ratioAnchor)}×`],
     ['headroom scan, slowest single server', `${f2(slowestSingle)} s`, `all/single ${f2(ratioParallel)}×`],
     ['floor, slowest single server', `${f2(slowestSingleFloor)} s`, `all/single ${f2(ratioParallelFloor)}×`],
-    ['headroom scan CPU (user+sys of the headroom process)', statText(scanCpu), `${pct(scanCpu.median / scanS.median)} of its wall time`],
+    ['headroom scan CPU (user+sys of the headroom process)', statText(scanCpu), `${pct(scanCpu.median / scanS.median)} of its wall time${scanCpu.median > scanS.median ? ' (over 100%: V8 collects garbage and compiles on helper threads)' : ''}`],
     ['headroom scan peak RSS', statText(rssS, 'MB', (x) => x.toFixed(0)), ''],
     ['headroom plan --snapshot (whole fleet)', statText(planS), `CPU ${f2(planCpu.median)} s, peak RSS ${planRss.median.toFixed(0)} MB`],
   ];
@@ -782,7 +785,7 @@ async function main(): Promise<void> {
       ...Object.keys(all.fleet).map((k) => `| ${k} | ${f3(all.fleet[k]!)} | ${f3(one.fleet[k] ?? NaN)} | |`),
       `| total in-process | ${f3(all.wall)} | ${f3(one.wall)} | |`,
       '',
-      'Retained JavaScript heap (MB above the bench process\'s own, after a full GC, in the same pass). The peak RSS of a scan is Node itself (~45 MB), these, and whatever garbage V8 lets pile up before collecting:',
+      `Retained JavaScript heap (MB above the bench process's own, after a full GC, in the same pass). The peak RSS of a scan is Node with headroom's modules loaded (\`headroom --version\`: ${f2(idle.rssMb)} MB RSS), these, and whatever garbage V8 lets pile up before collecting:`,
       '',
       `| held | ${SHAPE.servers} servers | one server |`,
       '|---|---:|---:|',
@@ -828,7 +831,7 @@ async function main(): Promise<void> {
     `- floor: the statements headroom sends (captured from the general query log of one scan; see "Cost per statement" for the cross-check against src/introspect/queries.ts), per server on ${CONCURRENCY} \`${path.basename(MARIADB)} --batch --quick\` clients in parallel, each opening with headroom's connection prelude, statements placed on the clients longest-first by their cost alone; all servers in parallel, output to /dev/null. It knows the database list and the MAX() targets in advance, so it has no round trips between phases: a lower bound`,
     `- anchor: \`SELECT * FROM sys.schema_auto_increment_columns\` per server, servers in parallel (${ANCHOR_RUNS} runs): ${int(anchorRows)} rows on the fleet, AUTO_INCREMENT columns only, no referencing columns: less than headroom reports (${int(keys)} keys + ${int(references)} references)`,
     `- ${RUNS} measured runs after one warm-up, each run: floor, scan, anchor, plan, then each server alone (floor, scan)`,
-    `- 1-minute load average at the start of each run: ${loads.map((l) => l.toFixed(1)).join(', ')} on ${mach.nproc} CPUs (other sessions share this machine; spread between runs comes from there)`,
+    `- 1-minute load average at the start of the warm-up and of each measured run: ${loads.map((l) => l.toFixed(1)).join(', ')} on ${mach.nproc} CPUs (other sessions share this machine; spread between runs comes from there)`,
     '',
     '**Results** (median, min–max)',
     '',

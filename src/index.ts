@@ -51,5 +51,5 @@ export type { HistoryConfig } from './history/config.js';
 export { formatPrometheus, type PrometheusOptions } from './report/prometheus.js';
 export type * from './model/types.js';
 export { renderHtmlReport } from './report/html.js';
-export { mergeReports, mergeSnapshots } from './merge.js';
+export { checkParts, mergeReports, mergeSnapshots } from './merge.js';
 export { parsePartition, inPartition, type Partition } from './partition.js';

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { compareFindings } from './checks/run.js';
 import { UsageError } from './errors.js';
 import { isIntType, toBigInt } from './model/integers.js';
-import type { CoverageSummary, Finding, Report, ShardError, ShardSnapshot, Snapshot } from './model/types.js';
-import { parseSnapshot, SNAPSHOT_FORMAT } from './snapshot/file.js';
+import type { CoverageSummary, Finding, PartOf, Report, ShardError, ShardSnapshot, Snapshot } from './model/types.js';
+import { parsePartOf, parseSnapshot, SNAPSHOT_FORMAT } from './snapshot/file.js';
 
 export { inPartition, parsePartition, type Partition } from './partition.js';
 
@@ -65,7 +65,36 @@ export function parseReport(o: Record<string, unknown>, file: string): Report {
     return { ...(rest as unknown as Finding), max, current: big(f.current, `${field}.current`) };
   });
   const summary = o.summary as Report['summary'];
-  return { version: 1, summary, findings, errors: Array.isArray(o.errors) ? (o.errors as ShardError[]) : [] };
+  const partition = o.partition === undefined ? undefined : parsePartOf(o.partition, (why) => fail('partition', why));
+  return { version: 1, ...(partition ? { partition } : {}), summary, findings, errors: Array.isArray(o.errors) ? (o.errors as ShardError[]) : [] };
+}
+
+/**
+ * The parts of a partitioned run must all be there, once each: a missing part would read as a
+ * clean share of the fleet, a doubled one would count its databases twice. Parts carry their
+ * `partition` (scan/snapshot --partition write it). Files without one (whole runs, e.g. of
+ * different clusters) merge as before, but not mixed with parts.
+ */
+export function checkParts(parts: { file: string; partition?: PartOf | undefined }[]): void {
+  const split = parts.filter((p) => p.partition);
+  if (split.length === 0) return;
+  const whole = parts.filter((p) => !p.partition);
+  if (whole.length) {
+    throw new UsageError(`merge: ${whole.map((p) => p.file).join(', ')} ${whole.length === 1 ? 'is' : 'are'} not part of a --partition run, but ${split.map((p) => `${p.file} (${p.partition!.index}/${p.partition!.count})`).join(', ')} ${split.length === 1 ? 'is' : 'are'}: merge the parts of one split run`);
+  }
+  const counts = [...new Set(split.map((p) => p.partition!.count))];
+  if (counts.length > 1) {
+    throw new UsageError(`merge: the parts come from different splits: ${split.map((p) => `${p.file} is ${p.partition!.index}/${p.partition!.count}`).join(', ')}`);
+  }
+  const n = counts[0]!;
+  const byIndex = new Map<number, string[]>();
+  for (const p of split) byIndex.set(p.partition!.index, [...(byIndex.get(p.partition!.index) ?? []), p.file]);
+  const twice = [...byIndex].filter(([, files]) => files.length > 1);
+  if (twice.length) throw new UsageError(`merge: part ${twice.map(([i, files]) => `${i}/${n} given more than once (${files.join(', ')})`).join('; ')}`);
+  const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length) {
+    throw new UsageError(`merge: part${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${n}`).join(', ')} missing: a merged report without ${missing.length === 1 ? 'it' : 'them'} would leave a share of the fleet unchecked`);
+  }
 }
 
 function dedupeErrors(errors: ShardError[]): ShardError[] {

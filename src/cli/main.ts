@@ -10,7 +10,7 @@ import { CHECKS } from '../checks/registry.js';
 import { inventoryFromUrl, loadInventory } from '../config/inventory.js';
 import type { CheckConfig, Inventory } from '../config/types.js';
 import { redact, UsageError } from '../errors.js';
-import { loadParts, mergeReports, mergeSnapshots } from '../merge.js';
+import { checkParts, loadParts, mergeReports, mergeSnapshots } from '../merge.js';
 import { parsePartition } from '../partition.js';
 import { attachRunbookLinks, findingsAbout, renderIndex, renderRunbooks } from '../runbook/runbook.js';
 import { collectFleet, collectShard, collectSnapshot, countRows, describeError, type CollectOptions, type CollectProgress } from '../introspect/collect.js';
@@ -179,7 +179,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const out = opts.out ? openOutput(opts.out) : undefined;
       let errors: ShardError[];
       try {
-        const writer = new SnapshotWriter(new Date().toISOString(), live.inventory.shards.length, out ? out.write : io.stdout);
+        const writer = new SnapshotWriter(new Date().toISOString(), live.inventory.shards.length, out ? out.write : io.stdout, live.options.partition);
         await collectFleet(live.inventory, live.options, (result, i) => writer.add(i, result));
         live.done();
         errors = writer.finish();
@@ -411,6 +411,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const parts = await loadParts(files);
       const kinds = new Set(parts.map((p) => p.kind));
       if (kinds.size > 1) throw new UsageError(`merge: mix of reports and snapshots (${parts.map((p) => `${p.file}: ${p.kind}`).join(', ')}); merge one kind at a time`);
+      checkParts(parts.map((p) => ({ file: p.file, partition: p.kind === 'report' ? p.report.partition : p.snapshot.partition })));
       const snapshots = parts.flatMap((p) => (p.kind === 'snapshot' ? [p.snapshot] : []));
       if (snapshots.length) {
         const merged = mergeSnapshots(snapshots);
@@ -539,12 +540,15 @@ async function scanSource(
       : undefined;
   r ??= await scanLive(live.inventory, options);
   live.done();
+  // A part of a partitioned run says which part it is (merge checks that all parts are there once).
+  const partition = live.options.partition;
+  const withPart = (report: Report): Report => (partition ? { ...report, partition } : report);
   return {
-    report: r.report,
+    report: withPart(r.report),
     config: live.inventory,
     inventory: live.inventory,
     ...(r.snapshot ? { snapshot: r.snapshot } : {}),
-    ...(forecasted ? { history: forecasted } : {}),
+    ...(forecasted ? { history: { ...forecasted, report: withPart(forecasted.report) } } : {}),
     shards: r.shards,
     takenAt: r.takenAt,
     hasOnlyColumn,

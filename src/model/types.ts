@@ -148,6 +148,8 @@ export interface Snapshot {
   /** Format version of the snapshot file. */
   version: 1;
   takenAt: string;
+  /** Set when this is one part of a partitioned run (`--partition index/count`): `merge` checks that every part is there once. */
+  partition?: PartOf;
   shards: ShardSnapshot[];
   errors: ShardError[];
 }
@@ -245,8 +247,16 @@ export interface Summary {
   coverage?: CoverageSummary[];
 }
 
+/** `--partition index/count`: which part of a split run a report or snapshot is (1-based). */
+export interface PartOf {
+  index: number;
+  count: number;
+}
+
 export interface Report {
   version: 1;
+  /** Set when this is one part of a partitioned run: `merge` checks that every part is there once. */
+  partition?: PartOf;
   summary: Summary;
   findings: Finding[];
   errors: ShardError[];

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileErrorText, UsageError } from '../errors.js';
 import { INT_TYPES, toBigInt } from '../model/integers.js';
-import type { Database, ShardSnapshot, Snapshot, Table } from '../model/types.js';
+import type { Database, PartOf, ShardSnapshot, Snapshot, Table } from '../model/types.js';
 
 const INT_TYPE_NAMES: ReadonlySet<unknown> = new Set(INT_TYPES);
 const NO_MAX_VALUES: Record<string, bigint | null> = Object.freeze({}) as Record<string, bigint | null>;
@@ -68,9 +68,11 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     }
     shards[si] = { name: s.name, server: s.server ?? null, databases };
   }
+  const partition = o.partition === undefined ? undefined : parsePartOf(o.partition, (why) => new UsageError(`${file}: partition: ${why}`));
   return {
     version: 1,
     takenAt: typeof o.takenAt === 'string' ? o.takenAt : '',
+    ...(partition ? { partition } : {}),
     shards,
     errors: Array.isArray(o.errors) ? (o.errors as Snapshot['errors']) : [],
   };
@@ -141,4 +143,15 @@ function parseTable(t: any, at: TableAt): Table {
     }));
   }
   return table;
+}
+
+/** `{ "index": i, "count": n }` of a partitioned run's part file, checked. */
+export function parsePartOf(v: unknown, fail: (why: string) => Error): PartOf {
+  const o = v as { index?: unknown; count?: unknown } | null;
+  const index = o?.index;
+  const count = o?.count;
+  if (!Number.isInteger(index) || !Number.isInteger(count) || (count as number) < 1 || (index as number) < 1 || (index as number) > (count as number)) {
+    throw fail(`expected { "index": i, "count": n } with 1 ≤ i ≤ n, got ${JSON.stringify(v)}`);
+  }
+  return { index: index as number, count: count as number };
 }

@@ -4,7 +4,7 @@
  * the fleet's catalog, nor its whole JSON text, in memory. The bytes are exactly what
  * `serializeSnapshot` writes for the same snapshot.
  */
-import type { ShardError, ShardSnapshot } from '../model/types.js';
+import type { PartOf, ShardError, ShardSnapshot } from '../model/types.js';
 import { SNAPSHOT_FORMAT } from './file.js';
 
 const bigints = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
@@ -20,8 +20,10 @@ export class SnapshotWriter {
     takenAt: string,
     private readonly shards: number,
     private readonly write: (text: string) => void,
+    partition?: PartOf,
   ) {
-    write(`{"format":${JSON.stringify(SNAPSHOT_FORMAT)},"version":1,"takenAt":${JSON.stringify(takenAt)},"shards":[`);
+    const part = partition ? `"partition":${JSON.stringify({ index: partition.index, count: partition.count })},` : '';
+    write(`{"format":${JSON.stringify(SNAPSHOT_FORMAT)},"version":1,"takenAt":${JSON.stringify(takenAt)},${part}"shards":[`);
   }
 
   /** One shard's result, in any order: written when every shard before it in the inventory is. */

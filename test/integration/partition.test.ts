@@ -95,6 +95,25 @@ describe('--partition and merge', () => {
     expect(JSON.parse(fromMerged.out()).findings.map((f: { id: string }) => f.id)).toEqual(JSON.parse(live.out()).findings.map((f: { id: string }) => f.id));
   }, 120_000);
 
+  it('refuses a merge with a part missing, a part twice, or parts of different splits (exit 2, one line)', async () => {
+    expect(JSON.parse(readFileSync(join(dir, 'part-2.json'), 'utf8')).partition).toEqual({ index: 2, count: 3 });
+    expect(JSON.parse(readFileSync(join(dir, 'snap-1.json'), 'utf8')).partition).toEqual({ index: 1, count: 2 });
+    const cases: [string[], RegExp][] = [
+      [['part-1.json', 'part-3.json'], /part 2\/3 missing: a merged report without it would leave a share of the fleet unchecked/],
+      [['part-2.json'], /parts 1\/3, 3\/3 missing/],
+      [['part-1.json', 'part-2.json', 'part-3.json', 'part-1.json'], /part 1\/3 given more than once/],
+      [['snap-1.json', 'snap-1.json', 'snap-2.json'], /part 1\/2 given more than once/],
+      [['snap-1.json', 'merged.json'], /merged\.json is not part of a --partition run/],
+    ];
+    for (const [files, message] of cases) {
+      const io = capture();
+      expect(await main(['merge', ...files.map((f) => join(dir, f))], io)).toBe(2);
+      expect(io.err()).toMatch(message);
+      expect(io.err().trim().split('\n')).toHaveLength(1);
+      expect(io.out()).toBe('');
+    }
+  });
+
   it('mixing reports and snapshots is a one-line error', async () => {
     const io = capture();
     expect(await main(['merge', join(dir, 'part-1.json'), join(dir, 'snap-1.json')], io)).toBe(2);

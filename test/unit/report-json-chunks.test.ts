@@ -32,13 +32,15 @@ function report(findings: Finding[], errors: Report['errors'] = []): Report {
 }
 
 /** What formatJson wrote before it was built from pieces: one JSON.stringify of the whole document. */
-const expected = (r: Report) => JSON.stringify({ version: r.version, summary: r.summary, findings: r.findings.map(findingToJson), errors: r.errors }, null, 2) + '\n';
+const expected = (r: Report) =>
+  JSON.stringify({ version: r.version, ...(r.partition ? { partition: r.partition } : {}), summary: r.summary, findings: r.findings.map(findingToJson), errors: r.errors }, null, 2) + '\n';
 
 describe('formatJsonChunks', () => {
   it.each([
     ['no findings, no errors', report([])],
     ['no findings, an error', report([], [{ shard: 'shard-2', message: 'connect ECONNREFUSED' }])],
     ['one finding', report([finding(1)])],
+    ['a part of a partitioned run', { ...report([finding(2)]), partition: { index: 2, count: 8 } }],
     ['many findings over several pieces, and errors', report(Array.from({ length: 1234 }, (_, i) => finding(i, i === 7 ? { runbook: 'runbooks/x.md', shards: ['a', 'b'] } : {})), [{ shard: 'a', message: 'x' }, { shard: 'b', message: 'y' }])],
   ])('is JSON.stringify(…, 2) of the report, byte for byte: %s', (_label, r) => {
     const chunks = [...formatJsonChunks(r, 100)];
