@@ -767,7 +767,7 @@ async function main(): Promise<void> {
         alternatives.map((a) => `${a.name} ${f3(a.cost)} s, ${int(a.rows)} rows, ${int(a.opened)} table opens`).join('; ') +
         '.',
     '',
-    `Captured from the general query log of one scan: ${int(capturedTotal)} statements on ${int(connections.reduce((a, b) => a + b, 0))} connections (${connections.join(', ')} per server); ${int(capturedRendered)} of them are identical to what bench/sql.ts renders from src/introspect/queries.ts.`,
+    `Captured from the general query log of one scan: ${int(capturedTotal)} statements on ${int(connections.reduce((a, b) => a + b, 0))} connections (${connections.join(', ')} per server); ${int(capturedRendered)} of them are identical to what bench/sql.ts renders from src/introspect/queries.ts. \`Questions\` below also counts each connection's COM_QUIT (one per connection), which the general log does not list as a statement.`,
   ];
   const serverCostLines = [
     `| counter (SHOW GLOBAL STATUS delta over one scan) | ${names.join(' | ')} |`,
