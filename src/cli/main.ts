@@ -531,6 +531,8 @@ async function scanSource(
   const options = {
     ...live.options,
     keepSnapshot,
+    // Trigger counts only matter to the planner (history's migration estimates plan); a plain scan skips the read.
+    triggers: history !== undefined,
     ...(only ? { onShard: (shard: ShardSnapshot) => void (hasOnlyColumn ||= snapshotHasColumn({ version: 1, takenAt: '', shards: [shard], errors: [] }, only)) } : {}),
   };
   let r: LiveScan | undefined;

@@ -57,6 +57,11 @@ export interface CollectOptions {
   partition?: Partition;
   /** --gentle: pause (ms) between heavy catalog reads, one statement at a time per server. */
   gentleMs?: number;
+  /**
+   * Read information_schema.TRIGGERS (default true). Only the planner uses trigger counts (to pick
+   * a copy tool); `scan` without history skips the read, one statement fewer per server.
+   */
+  triggers?: boolean;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -98,6 +103,7 @@ export async function collectFleet(inventory: Inventory, options: CollectOptions
         credentials,
         ...(options.partition ? { partition: options.partition } : {}),
         ...(options.gentleMs !== undefined ? { gentleMs: options.gentleMs } : {}),
+        ...(options.triggers === false ? { triggers: false } : {}),
       });
       // Partial results stay; a shard that saw less than it was asked to is still an error (exit 2).
       result = snapshot.coverage && !snapshot.coverage.complete ? { snapshot, error: { shard: shard.name, message: coverageMessage(snapshot.coverage) } } : { snapshot };
@@ -118,6 +124,11 @@ export interface CollectShardOptions {
   partition?: Partition;
   /** --gentle: read the catalog one statement at a time (one connection), pausing this long between heavy reads. */
   gentleMs?: number;
+  /**
+   * Read information_schema.TRIGGERS (default true). Only the planner uses trigger counts (to pick
+   * a copy tool); `scan` without history skips the read, one statement fewer per server.
+   */
+  triggers?: boolean;
 }
 
 /**
@@ -177,7 +188,7 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
       () => session.stream(foreignKeysQuery(db, matched).compile(), (r) => builder.foreignKey(r as ForeignKeyTuple)),
       () => session.stream(integerColumnsQuery(db, matched).compile(), (r) => builder.column(r as ColumnTuple)),
       () => session.stream(indexesQuery(db, matched).compile(), (r) => builder.index(r as IndexTuple)),
-      () => session.stream(triggersQuery(db, matched).compile(), (r) => builder.trigger(r as TriggerTuple)),
+      ...(options.triggers === false ? [] : [() => session.stream(triggersQuery(db, matched).compile(), (r) => builder.trigger(r as TriggerTuple))]),
     ];
     await step(shard, 'reading the catalog (information_schema)', async () => {
       if (gentle === undefined) return void (await Promise.all(reads.map((r) => r())));

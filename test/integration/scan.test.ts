@@ -8,7 +8,11 @@ import { collectSnapshot, exitCode, formatJson, parseSnapshot, runChecks, scan, 
 import type { Inventory, Report } from '../../src/index.js';
 import { loadPlacements, names, placementExpectations, type Placement } from '../support/fixtures.js';
 import { startFleet, type TestServer } from '../support/mariadb.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
+import { main } from '../../src/cli/main.js';
 import { openSession } from '../../src/connect/session.js';
 
 const LAYOUT: Placement[][] = [
@@ -214,4 +218,35 @@ describe('sessions', () => {
       await session.close();
     }
   });
+});
+
+describe('trigger counts', () => {
+  it('are read for snapshots and plans, and skipped by a plain CLI scan (one statement fewer per server)', async () => {
+    const s = servers[0]!;
+    const [first] = (await s.sql("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'ws_edge' ORDER BY TABLE_NAME LIMIT 1")) as { t: string }[];
+    await s.sql(`CREATE TRIGGER ws_edge.hr_test_trigger BEFORE INSERT ON ws_edge.\`${first!.t}\` FOR EACH ROW SET @hr_x = 1`);
+    try {
+      const inv = inventory({}, [{ name: s.name, host: s.host, port: s.port }]);
+      const table = (snap: Awaited<ReturnType<typeof collectSnapshot>>) => snap.shards[0]!.databases.find((d) => d.name === 'ws_edge')!.tables.find((t) => t.name === first!.t)!;
+      expect(table(await collectSnapshot(inv)).triggers).toBe(1);
+      expect(table(await collectSnapshot(inv, { triggers: false })).triggers).toBe(0);
+
+      // What the CLI sends: the general log of this throwaway server.
+      const dir = mkdtempSync(join(tmpdir(), 'headroom-trig-'));
+      const cfg = join(dir, 'h.yaml');
+      writeFileSync(cfg, `shards: [{ name: ${s.name}, host: ${s.host}, port: ${s.port} }]\ndefaults: { user: root, databases: ["ws_*"] }\n`);
+      const io = { stdout: () => undefined, stderr: () => undefined, env: {}, stdoutIsTTY: false, stderrIsTTY: false };
+      const triggerReads = async (args: string[]) => {
+        await s.sql("SET GLOBAL log_output = 'TABLE'; TRUNCATE mysql.general_log; SET GLOBAL general_log = 1");
+        await main(args, io);
+        await s.sql('SET GLOBAL general_log = 0');
+        const rows = (await s.sql("SELECT COUNT(*) AS n FROM mysql.general_log WHERE argument LIKE '%information_schema`.`TRIGGERS%'")) as { n: string }[];
+        return Number(rows[0]!.n);
+      };
+      expect(await triggerReads(['scan', '--config', cfg, '--format', 'json', '--quiet'])).toBe(0);
+      expect(await triggerReads(['snapshot', '--config', cfg, '--out', join(dir, 'snap.json'), '--quiet'])).toBe(1);
+    } finally {
+      await s.sql('DROP TRIGGER ws_edge.hr_test_trigger');
+    }
+  }, 60_000);
 });
