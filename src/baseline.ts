@@ -8,7 +8,7 @@
  * Everything here is pure except `readBaselineFile` / `writeBaselineFile`, the CLI's edge.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { UsageError } from './errors.js';
+import { fileErrorText, UsageError } from './errors.js';
 import { SEVERITY_RANK, compareText, type Finding, type Report, type Severity } from './model/types.js';
 import { formatJson } from './report/json.js';
 import { exitCode, type FailOn } from './scan.js';
@@ -86,7 +86,7 @@ export async function readBaselineFile(file: string): Promise<Baseline> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`${file}: cannot read baseline: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`${file}: cannot read baseline: ${fileErrorText(e)}`);
   }
   return parseBaseline(text, file);
 }
@@ -95,7 +95,7 @@ export async function writeBaselineFile(file: string, baseline: Baseline): Promi
   try {
     await writeFile(file, serializeBaseline(baseline));
   } catch (e) {
-    throw new UsageError(`${file}: cannot write baseline: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`${file}: cannot write baseline: ${fileErrorText(e)}`);
   }
 }
 

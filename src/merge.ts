@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { compareFindings } from './checks/run.js';
-import { UsageError } from './errors.js';
+import { fileErrorText, UsageError } from './errors.js';
 import { isIntType, toBigInt } from './model/integers.js';
 import type { CoverageSummary, Finding, PartOf, Report, ShardError, ShardSnapshot, Snapshot } from './model/types.js';
 import { parsePartOf, parseSnapshot, SNAPSHOT_FORMAT } from './snapshot/file.js';
@@ -23,7 +23,7 @@ export async function loadParts(files: string[]): Promise<Part[]> {
       try {
         text = await readFile(file, 'utf8');
       } catch (e) {
-        throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new UsageError(`${file}: cannot read: ${fileErrorText(e)}`);
       }
       return parsePart(text, file);
     }),

@@ -9,7 +9,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { CHECKS } from '../checks/registry.js';
 import { inventoryFromUrl, loadInventory } from '../config/inventory.js';
 import type { CheckConfig, Inventory } from '../config/types.js';
-import { redact, UsageError } from '../errors.js';
+import { redact, fileErrorText, UsageError } from '../errors.js';
 import { checkParts, loadParts, mergeReports, mergeSnapshots } from '../merge.js';
 import { parsePartition } from '../partition.js';
 import { attachRunbookLinks, findingsAbout, renderIndex, renderRunbooks } from '../runbook/runbook.js';
@@ -251,7 +251,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
           for (const f of files) await writeFile(join(opts.out, f.path), f.content);
           await writeFile(join(opts.out, 'index.md'), renderIndex(plan, report.findings));
         } catch (e) {
-          throw new UsageError(`${opts.out}: cannot write runbooks: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          throw new UsageError(`${opts.out}: cannot write runbooks: ${fileErrorText(e)}`);
         }
         io.stdout(`wrote ${files.length} runbook${files.length === 1 ? '' : 's'} and index.md to ${join(opts.out, '/')}\n`);
       }
@@ -603,7 +603,7 @@ function openOutput(path: string): { write: (text: string) => void; commit: () =
   try {
     fd = openSync(temp, 'w');
   } catch (e) {
-    throw new UsageError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`${path}: cannot write: ${fileErrorText(e)}`);
   }
   let open = true;
   const close = () => {
@@ -615,7 +615,7 @@ function openOutput(path: string): { write: (text: string) => void; commit: () =
       try {
         writeSync(fd, text);
       } catch (e) {
-        throw new UsageError(`${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new UsageError(`${path}: cannot write: ${fileErrorText(e)}`);
       }
     },
     commit: () => {
@@ -649,7 +649,7 @@ async function emit(text: string, out: string | undefined, io: Io): Promise<void
   try {
     await writeFile(out, text);
   } catch (e) {
-    throw new UsageError(`${out}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`${out}: cannot write: ${fileErrorText(e)}`);
   }
 }
 

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { PasswordCommand, ShardConfig } from '../config/types.js';
 import { Secret } from '../config/types.js';
+import { fileErrorText } from '../errors.js';
 
 export class CredentialError extends Error {
   override readonly name = 'CredentialError';
@@ -50,7 +51,7 @@ export function runPasswordCommand(cmd: PasswordCommand, timeoutSeconds: number)
     try {
       child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'ignore'], detached: true, windowsHide: true });
     } catch (e) {
-      fail(`cannot run "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      fail(`cannot run "${file}": ${fileErrorText(e)}`);
       return;
     }
     const chunks: Buffer[] = [];

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadInventory } from '../config/inventory.js';
 import type { CheckConfig, Inventory } from '../config/types.js';
-import { UsageError } from '../errors.js';
+import { fileErrorText, UsageError } from '../errors.js';
 import type { Finding, Report, ShardSnapshot, Snapshot } from '../model/types.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
 import { DEFAULT_CHECK_CONFIG } from '../scan.js';
@@ -100,7 +100,7 @@ export async function importHistory(files: string[], opts: ImportOptions, env: E
     try {
       text = await readFile(file, 'utf8');
     } catch (e) {
-      throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`${file}: cannot read: ${fileErrorText(e)}`);
     }
     parsed.push({ file, ...observationsFromFile(text, file, config, at) });
   }

@@ -11,7 +11,7 @@
  */
 import { appendFile, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { fileErrorText, UsageError } from '../errors.js';
 import { DAY_MS, isoDay } from '../forecast/forecast.js';
 import type { Observation } from './observations.js';
 import { Thinner, type HistoryStore } from './store.js';
@@ -59,7 +59,7 @@ export class DirStore implements HistoryStore {
         await appendFile(file, lead + [...byDay.values()].map((l) => JSON.stringify(l) + '\n').join(''));
       }
     } catch (e) {
-      throw new UsageError(`history ${this.dir}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`history ${this.dir}: cannot write: ${fileErrorText(e)}`);
     }
     return observations.length;
   }
@@ -75,7 +75,7 @@ export class DirStore implements HistoryStore {
       try {
         text = await readFile(join(this.dir, `${day}.jsonl`), 'utf8');
       } catch (e) {
-        throw new UsageError(`history ${this.dir}: cannot read ${day}.jsonl: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new UsageError(`history ${this.dir}: cannot read ${day}.jsonl: ${fileErrorText(e)}`);
       }
       for (const raw of text.split('\n')) {
         if (raw.trim() === '') continue;
@@ -122,7 +122,7 @@ export class DirStore implements HistoryStore {
       names = await readdir(this.dir);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new UsageError(`history ${this.dir}: cannot list: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`history ${this.dir}: cannot list: ${fileErrorText(e)}`);
     }
     return names.flatMap((n) => FILE.exec(n)?.[1] ?? []).sort();
   }

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CheckConfig, Inventory } from '../config/types.js';
-import { UsageError } from '../errors.js';
+import { fileErrorText, UsageError } from '../errors.js';
 import { applyForecasts } from '../forecast/apply.js';
 import { DAY_MS } from '../forecast/forecast.js';
 import { historyConfigFor } from '../history/cli.js';
@@ -80,7 +80,7 @@ export async function reportInputFromJson(file: string, config: CheckConfig, inv
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`${file}: cannot read: ${fileErrorText(e)}`);
   }
   const part = parsePart(text, file);
   if (part.kind !== 'report') throw new UsageError(`--from-json ${file}: this is a snapshot; give it with --snapshot`);

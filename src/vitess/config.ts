@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { fileErrorText, UsageError } from '../errors.js';
 
 export interface VSchemaTable {
   type?: string;
@@ -96,7 +96,7 @@ export async function loadVSchemaFiles(vitess: VitessConfig, inventoryFile: stri
       try {
         text = await readFile(path, 'utf8');
       } catch (e) {
-        throw new UsageError(`${inventoryFile}: vitess keyspace ${ks.name}: cannot read vschema ${ks.vschemaPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new UsageError(`${inventoryFile}: vitess keyspace ${ks.name}: cannot read vschema ${ks.vschemaPath}: ${fileErrorText(e)}`);
       }
       let json: unknown;
       try {

@@ -261,11 +261,11 @@ describe('loadVSchemaFiles', () => {
 
   it('a missing file: one line naming the inventory, the keyspace and the path', async () => {
     const message = await usageErrorAsync(loadVSchemaFiles(withPath('vschemas/missing.json'), inventory));
-    expect(message).toBe(`${inventory}: vitess keyspace customer: cannot read vschema vschemas/missing.json: ENOENT`);
+    expect(message).toBe(`${inventory}: vitess keyspace customer: cannot read vschema vschemas/missing.json: no such file`);
   });
 
   it('a directory instead of a file', async () => {
-    expect(await usageErrorAsync(loadVSchemaFiles(withPath('vschemas'), inventory))).toBe(`${inventory}: vitess keyspace customer: cannot read vschema vschemas: EISDIR`);
+    expect(await usageErrorAsync(loadVSchemaFiles(withPath('vschemas'), inventory))).toBe(`${inventory}: vitess keyspace customer: cannot read vschema vschemas: is a directory`);
   });
 
   it('invalid JSON names the file', async () => {
