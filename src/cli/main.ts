@@ -136,17 +136,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
           // A typo must not read as "clean": the runbooks' Verify step relies on this exit code.
           if (!scanned.hasOnlyColumn) throw new UsageError(`--only ${opts.only}: matches no integer column in the scanned databases`);
         }
-        if (opts.writeBaseline) {
-          // Writing a baseline accepts today's findings: the gate is then judged against it.
-          baseline = createBaseline(report, new Date());
-          await writeBaselineFile(opts.writeBaseline, baseline);
-          const n = report.findings.length;
-          io.stderr(
-            `headroom: wrote ${opts.writeBaseline}: ${n} finding${n === 1 ? '' : 's'} accepted` +
-              (report.errors.length ? `; the ${report.errors.length} shard${report.errors.length === 1 ? '' : 's'} not read ${report.errors.length === 1 ? 'is' : 'are'} not in it` : '') +
-              '\n',
-          );
-        }
+        if (opts.writeBaseline) baseline = await acceptBaseline(report, opts.writeBaseline, io);
         if (opts.format === 'json' && !baseline) {
           // Written a piece at a time: a fleet's report is tens of MB as one string.
           emitPieces(formatJsonChunks(report), opts.out, io);
@@ -336,10 +326,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         const { shard } = await lintInWorkspace({ ...workspace, name: 'lint' }, opts.ddl, config);
         const snapshot: Snapshot = { version: 1, takenAt: new Date().toISOString(), shards: [shard], errors: [] };
         const report = runChecks(snapshot, config, checksFor('lint'));
-        if (opts.writeBaseline) {
-          baseline = createBaseline(report, new Date());
-          await writeBaselineFile(opts.writeBaseline, baseline);
-        }
+        if (opts.writeBaseline) baseline = await acceptBaseline(report, opts.writeBaseline, io);
         let text = await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.ddl[0], color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
         if (opts.format === 'table') text = text.replace(/^Scanned 1 shard, /m, `Linted ${opts.ddl.join(', ')}: `).replace(/^.*Next: `headroom plan`.*\n/m, '');
         await emit(text, opts.out, io);
@@ -627,6 +614,16 @@ function openOutput(path: string): { write: (text: string) => void; commit: () =
       rmSync(temp, { force: true });
     },
   };
+}
+
+/** --write-baseline (scan and lint): accept today's findings, say so on stderr; the gate is then judged against them. */
+async function acceptBaseline(report: Report, file: string, io: Io): Promise<Baseline> {
+  const baseline = createBaseline(report, new Date());
+  await writeBaselineFile(file, baseline);
+  const n = report.findings.length;
+  const e = report.errors.length;
+  io.stderr(`headroom: wrote ${file}: ${n} finding${n === 1 ? '' : 's'} accepted` + (e ? `; the ${e} shard${e === 1 ? '' : 's'} not read ${e === 1 ? 'is' : 'are'} not in it` : '') + '\n');
+  return baseline;
 }
 
 /** Text in pieces, to stdout or to a file written beside its name and renamed at the end. */

@@ -92,6 +92,17 @@ describe('headroom lint', () => {
     expect(io.err()).toMatch(/^headroom: workspace .*ECONNREFUSED/);
   });
 
+  it('--write-baseline accepts the findings and says so; with --baseline the same schema then passes', async () => {
+    const base = join(dir, 'lint-baseline.json');
+    const w = capture();
+    expect(await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url, '--write-baseline', base], w)).toBe(0);
+    expect(w.err()).toMatch(new RegExp(`^headroom: wrote ${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: [1-9]\\d* findings? accepted\\n$`));
+    const again = capture();
+    expect(await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url, '--baseline', base], again)).toBe(0);
+    const without = capture();
+    expect(await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url], without)).toBe(1);
+  });
+
   it('SARIF output for the lint, anchored at the DDL file', async () => {
     const io = capture();
     await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url, '--format', 'sarif'], io);
