@@ -4,7 +4,7 @@
  * per 100k tables, and an array grown by push keeps room for ~16 more items, which every GC copies
  * while the plan is built.
  */
-export class Buckets<K extends object> {
+export class Buckets<K> {
   private readonly slots = new Map<K, number>();
   /** Group s is items[starts[s]] … items[starts[s + 1] − 1]. */
   private readonly starts: Int32Array;
@@ -53,3 +53,24 @@ export class Buckets<K extends object> {
 }
 
 const NONE = new Int32Array(0);
+
+/**
+ * A number per (database, table[, column]) name of one shard: the identity the planner uses for
+ * columns and tables. Never the catalog's objects: tenant tables share their Column objects (and
+ * any two columns defined alike share one), so an object names a shape, not a column.
+ */
+export class NameIds {
+  private readonly ids = new Map<string, Map<string, Map<string, number>>>();
+  private next = 0;
+
+  /** The id of `database.table.column` (`column` '' for the table itself); a new one the first time. */
+  id(database: string, table: string, column = ''): number {
+    let tables = this.ids.get(database);
+    if (!tables) this.ids.set(database, (tables = new Map()));
+    let columns = tables.get(table);
+    if (!columns) tables.set(table, (columns = new Map()));
+    let id = columns.get(column);
+    if (id === undefined) columns.set(column, (id = this.next++));
+    return id;
+  }
+}

@@ -20,7 +20,7 @@ import {
   compareText,
 } from '../model/types.js';
 import { type ShardCatalog, relationshipColumns, resolveRelationships, shardCatalog } from '../relations/relationships.js';
-import { Buckets } from './buckets.js';
+import { Buckets, NameIds } from './buckets.js';
 import type { GroupMember, Policy } from './types.js';
 
 export interface WideningGroup {
@@ -44,15 +44,17 @@ export interface ShardContext {
   shard: ShardSnapshot;
   catalog: ShardCatalog;
   relationships: Relationship[];
-  /** For each relationship (same index), the catalog column it comes from (undefined: none). */
+  /** For each relationship (same index), the catalog column it comes from (undefined: none). Its type only: identity is by name. */
   fromColumns: (Column | undefined)[];
+  /** Ids of the shard's columns and tables by their names (see NameIds): how the planner tells columns apart. */
+  ids: NameIds;
   /**
-   * Indexes into `relationships` by the catalog column they point at, in relationship order: built
-   * once, so planning 100k tables stays linear. Keyed by the column object, so no lookup builds a key string.
+   * Indexes into `relationships` by the id of the column they point at, in relationship order: built
+   * once, so planning 100k tables stays linear.
    */
-  referencing: Buckets<Column>;
-  /** Every declared FK of the shard (same index: the child's database and table), grouped by the catalog table it points at. */
-  foreignKeys: { database: string[]; table: string[]; fk: ForeignKey[]; byParent: Buckets<Table> };
+  referencing: Buckets<number>;
+  /** Every declared FK of the shard (same index: the child's database and table), grouped by the id of the table it points at. */
+  foreignKeys: { database: string[]; table: string[]; fk: ForeignKey[]; byParent: Buckets<number> };
   /** One copy of each text the plans of this shard repeat (see `oneCopy`). */
   texts: Map<string, string>;
   /**
@@ -80,22 +82,26 @@ export function shardContext(shard: ShardSnapshot, config: CheckConfig): ShardCo
   const relationships = resolveRelationships(shard, config);
   const catalog = shardCatalog(shard);
   const columns = relationshipColumns(shard, relationships);
+  const ids = new NameIds();
+  // A relationship whose target is no catalog column points at nothing the planner can widen.
+  const to = relationships.map((r, i) => (columns.to[i] ? ids.id(r.to.database, r.to.table, r.to.column) : undefined));
   return {
     shard,
     catalog,
     relationships,
     fromColumns: columns.from,
-    referencing: new Buckets(columns.to),
-    foreignKeys: foreignKeysOf(shard, catalog),
+    ids,
+    referencing: new Buckets(to),
+    foreignKeys: foreignKeysOf(shard, catalog, ids),
     texts: new Map(),
     types: { current: new Map(), own: new Map() },
   };
 }
 
 /** Every declared FK of the shard, by the catalog table it points at (one pointing outside the catalog is no table of a plan). */
-function foreignKeysOf(shard: ShardSnapshot, catalog: ShardCatalog): ShardContext['foreignKeys'] {
-  const all = { database: [] as string[], table: [] as string[], fk: [] as ForeignKey[], parents: [] as (Table | undefined)[] };
-  collectForeignKeys(shard, catalog, all);
+function foreignKeysOf(shard: ShardSnapshot, catalog: ShardCatalog, ids: NameIds): ShardContext['foreignKeys'] {
+  const all = { database: [] as string[], table: [] as string[], fk: [] as ForeignKey[], parents: [] as (number | undefined)[] };
+  collectForeignKeys(shard, catalog, ids, all);
   return { database: all.database, table: all.table, fk: all.fk, byParent: new Buckets(all.parents) };
 }
 
@@ -103,7 +109,8 @@ function foreignKeysOf(shard: ShardSnapshot, catalog: ShardCatalog): ShardContex
 function collectForeignKeys(
   shard: ShardSnapshot,
   catalog: ShardCatalog,
-  all: { database: string[]; table: string[]; fk: ForeignKey[]; parents: (Table | undefined)[] },
+  ids: NameIds,
+  all: { database: string[]; table: string[]; fk: ForeignKey[]; parents: (number | undefined)[] },
 ): void {
   for (const d of shard.databases) {
     for (const t of d.tables) {
@@ -111,16 +118,16 @@ function collectForeignKeys(
         all.database.push(d.name);
         all.table.push(t.name);
         all.fk.push(f);
-        all.parents.push(catalog.table(f.referencedDatabase, f.referencedTable));
+        all.parents.push(catalog.table(f.referencedDatabase, f.referencedTable) ? ids.id(f.referencedDatabase, f.referencedTable) : undefined);
       }
     }
   }
 }
 
-/** The declared FKs on other tables that point at `t` (a catalog table), in the shard's order. */
-export function parentForeignKeys(ctx: ShardContext, t: Table): { database: string; table: string; fk: ForeignKey }[] {
+/** The declared FKs on other tables that point at the table `database`.`tableName`, in the shard's order. */
+export function parentForeignKeys(ctx: ShardContext, databaseName: string, tableName: string): { database: string; table: string; fk: ForeignKey }[] {
   const { database, table, fk, byParent } = ctx.foreignKeys;
-  return Array.from(byParent.get(t), (i) => ({ database: database[i]!, table: table[i]!, fk: fk[i]! }));
+  return Array.from(byParent.get(ctx.ids.id(databaseName, tableName)), (i) => ({ database: database[i]!, table: table[i]!, fk: fk[i]! }));
 }
 
 export function shardContexts(snapshot: Snapshot, config: CheckConfig): Map<string, ShardContext> {
@@ -170,20 +177,24 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
   const keyTarget = maxOf(keyCol) >= maxOf(target) ? integerType(keyCol.dataType, keyCol.unsigned, false) : target;
   const keyMax = maxOf(keyTarget);
   const references: GroupMember[] = [];
-  // Members by catalog column: one column is one member, whatever ref object names it.
-  const inGroup = new Set<Column>();
-  inGroup.add(keyCol);
+  // Members by name: one column is one member. Never by catalog object: tenant tables, and any two
+  // columns defined alike, share one Column.
+  const ids = ctx.ids;
+  const inGroup = new Set<number>();
+  inGroup.add(ids.id(key.database, key.table, key.column));
   // Columns that reference the key, and — transitively — columns that reference a member whose
   // type changes (profile_settings.profile_id → profiles.id → users.id): a declared FK child left
   // narrower than its widened parent breaks the constraint (and pt-osc's rebuild_constraints).
   const queue: { ref: ColumnRef; col: Column }[] = [{ ref: key, col: keyCol }];
   for (let qi = 0; qi < queue.length; qi++) {
     const parent = queue[qi]!;
-    for (const i of ctx.referencing.get(parent.col)) {
+    for (const i of ctx.referencing.get(ids.id(parent.ref.database, parent.ref.table, parent.ref.column))) {
       const r = ctx.relationships[i]!;
       const col = ctx.fromColumns[i];
-      if (!col || inGroup.has(col)) continue;
-      inGroup.add(col);
+      if (!col) continue;
+      const id = ids.id(r.from.database, r.from.table, r.from.column);
+      if (inGroup.has(id)) continue;
+      inGroup.add(id);
       // A declared foreign key needs identical size and sign on both sides (MySQL manual, FOREIGN KEY constraints).
       // Without a constraint, a reference that already holds every value of the target stays as it is.
       const declared = r.source === 'declared';

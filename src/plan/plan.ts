@@ -131,7 +131,7 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     const { database, table: tableName } = tableMembers[0]!.ref;
     const t = table(tableMembers[0]!.ref);
     const clauses = modifyClauses(tableMembers.map((m) => ({ column: column(m), target: m.target })));
-    const parents = parentForeignKeys(ctx, t);
+    const parents = parentForeignKeys(ctx, database, tableName);
     const facts: TableFacts = {
       server: ctx.shard.server,
       table: t,
