@@ -77,16 +77,23 @@ export function orphanCheckSql(database: string, table: string, fk: ForeignKey):
   );
 }
 
-export function addForeignKeySql(database: string, table: string, fk: ForeignKey, policy: Policy): string[] {
+/** `ADD CONSTRAINT name FOREIGN KEY (…) REFERENCES …` with the constraint's rules, named `name`. */
+export function foreignKeyClause(fk: ForeignKey, name: string = fk.name): string {
   const rules = [fk.onDelete && fk.onDelete !== 'RESTRICT' ? `ON DELETE ${fk.onDelete}` : '', fk.onUpdate && fk.onUpdate !== 'RESTRICT' ? `ON UPDATE ${fk.onUpdate}` : '']
     .filter(Boolean)
     .join(' ');
+  return (
+    `ADD CONSTRAINT ${q(name)} FOREIGN KEY (${fk.columns.map(q).join(', ')}) ` +
+    `REFERENCES ${qt(fk.referencedDatabase, fk.referencedTable)} (${fk.referencedColumns.map(q).join(', ')})${rules ? ` ${rules}` : ''}`
+  );
+}
+
+export function addForeignKeySql(database: string, table: string, fk: ForeignKey, policy: Policy): string[] {
   return [
     // Re-adding without re-checking every row keeps it INPLACE and fast; the orphan check above stands in for it.
     'SET SESSION foreign_key_checks = 0;',
     lockWait(policy),
-    `ALTER TABLE ${qt(database, table)} ADD CONSTRAINT ${q(fk.name)} FOREIGN KEY (${fk.columns.map(q).join(', ')}) ` +
-      `REFERENCES ${qt(fk.referencedDatabase, fk.referencedTable)} (${fk.referencedColumns.map(q).join(', ')})${rules ? ` ${rules}` : ''}, ALGORITHM=INPLACE, LOCK=NONE;`,
+    `ALTER TABLE ${qt(database, table)} ${foreignKeyClause(fk)}, ALGORITHM=INPLACE, LOCK=NONE;`,
     'SET SESSION foreign_key_checks = 1;',
   ];
 }

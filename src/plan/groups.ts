@@ -176,6 +176,7 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
   const target = integerType(policy.targetType, keyCol.unsigned, false);
   const keyTarget = maxOf(keyCol) >= maxOf(target) ? integerType(keyCol.dataType, keyCol.unsigned, false) : target;
   const keyMax = maxOf(keyTarget);
+  const group = groupId(key);
   const references: GroupMember[] = [];
   // Members by name: one column is one member. Never by catalog object: tenant tables, and any two
   // columns defined alike, share one Column.
@@ -201,11 +202,12 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
       const stays = !declared && maxOf(col) >= keyMax;
       const target = stays ? ownType(ctx, col) : keyTarget;
       const evidence = qi === 0 ? r.evidence : `${r.evidence} (references ${parent.ref.table}.${parent.ref.column}, itself in this group)`;
-      // Built whole, in the order the JSON shows: ref, role, current, target, needsChange, source, evidence, constraint.
+      // Built whole, in the order the JSON shows: ref, role, group, current, target, needsChange, source, evidence, constraint.
       const m: GroupMember = declared
         ? {
             ref: r.from,
             role: 'reference',
+            group,
             current: currentType(ctx, col),
             target,
             needsChange: col.dataType !== target.dataType || col.unsigned !== target.unsigned,
@@ -216,6 +218,7 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
         : {
             ref: r.from,
             role: 'reference',
+            group,
             current: currentType(ctx, col),
             target,
             needsChange: stays ? false : col.dataType !== target.dataType || col.unsigned !== target.unsigned,
@@ -235,7 +238,7 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
   } else if (references.length === 1) {
     members[0] = references[0]!;
   }
-  members[references.length] = member(ctx, key, keyCol, 'key', keyTarget);
+  members[references.length] = member(ctx, key, group, keyCol, 'key', keyTarget);
   return members;
 }
 
@@ -250,10 +253,11 @@ const MAX = Object.fromEntries(INT_TYPES.map((dataType) => [dataType, [typeMax({
   [bigint, bigint]
 >;
 
-function member(ctx: ShardContext, ref: ColumnRef, col: Column, role: GroupMember['role'], target: GroupMember['target']): GroupMember {
+function member(ctx: ShardContext, ref: ColumnRef, group: string, col: Column, role: GroupMember['role'], target: GroupMember['target']): GroupMember {
   return {
     ref,
     role,
+    group,
     current: currentType(ctx, col),
     target,
     needsChange: col.dataType !== target.dataType || col.unsigned !== target.unsigned,

@@ -15,6 +15,10 @@ import {
   addForeignKeySql,
   directAlterSql,
   dropForeignKeySql,
+  foreignKeyClause,
+  lockWait,
+  q,
+  qt,
   ghostCommands,
   modifyClauses,
   orphanCheckSql,
@@ -23,11 +27,12 @@ import {
   vitessCommands,
   type Connection,
 } from './commands.js';
-import { buildGroups, oneCopy, parentForeignKeys, shardContexts, type ShardContext, type WideningGroup } from './groups.js';
+import { buildGroups, groupId, oneCopy, parentForeignKeys, shardContexts, type ShardContext, type WideningGroup } from './groups.js';
 import { DEFAULT_POLICY } from './policy.js';
 import { applySequences } from '../vitess/sequences.js';
 import { chooseTool, hasUsableUniqueKey, type TableFacts } from './tools.js';
-import type { Estimate, GroupMember, Plan, Policy, ShardSchedule, Step, ToolCheck, ToolId, WideningPlan } from './types.js';
+import type { BlockedOption, Estimate, GroupMember, Plan, Policy, ShardSchedule, Step, ToolCheck, ToolId, WideningPlan } from './types.js';
+import { durationRange } from '../report/units.js';
 
 export interface PlanOptions {
   policy?: Policy;
@@ -44,12 +49,82 @@ export function planWidenings(findings: readonly Finding[], snapshot: Snapshot, 
   const contexts = shardContexts(config.vitess ? applySequences(snapshot, config.vitess) : snapshot, config);
   let selected = findings;
   if (options.finding) selected = findings.filter((f) => f.id === options.finding);
-  let groups = buildGroups(selected, contexts, policy);
-  if (options.only) groups = groups.filter((g) => g.members.some((m) => matchesOnly(m.ref, options.only!)));
-  const plans = groups.map((g) => planGroup(g, contexts.get(g.key.shard)!, policy, options.connections?.get(g.key.shard)));
+  const groups = buildGroups(selected, contexts, policy);
+  let units = unitsOf(groups, contexts);
+  // --only selects whole units: a group planned with another (they share a table) is copied with it.
+  if (options.only) units = units.filter((u) => u.some((g) => g.members.some((m) => matchesOnly(m.ref, options.only!))));
+  const keyspaces = keyspacesOf(config);
+  const plans = units.map((u) => planUnit(u, contexts.get(u[0]!.key.shard)!, policy, options.connections?.get(u[0]!.key.shard), keyspaces));
   plans.sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || compareText(a.id, b.id));
   oncePerKeyspace(plans);
   return { version: 1, policy, plans, schedule: schedule(plans, policy) };
+}
+
+/** shard → database → keyspace, from the vitess: block (ApplySchema takes the keyspace's name). */
+function keyspacesOf(config: CheckConfig): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const ks of config.vitess?.keyspaces ?? []) {
+    for (const shard of ks.shards) {
+      let m = out.get(shard);
+      if (!m) out.set(shard, (m = new Map()));
+      m.set(ks.database, ks.name);
+    }
+  }
+  return out;
+}
+
+/**
+ * The tables a group's steps act on: the tables of its changing columns, of the constraints it
+ * drops and re-adds, and every table with a declared FK pointing at a table it copies (a copy
+ * tool rebuilds those constraints under new names).
+ */
+function touchedTables(g: WideningGroup, ctx: ShardContext): string[] {
+  const key = g.members.find((m) => m.role === 'key')!;
+  const out = new Set<string>();
+  for (const m of g.members) {
+    if (!(m.needsChange || (m.constraint && key.needsChange))) continue;
+    out.add(`${m.ref.database}\u0000${m.ref.table}`);
+    if (!m.needsChange) continue;
+    for (const p of parentForeignKeys(ctx, m.ref.database, m.ref.table)) out.add(`${p.database}\u0000${p.table}`);
+  }
+  return [...out];
+}
+
+/**
+ * Groups of one shard whose steps act on a common table, joined (union-find): a table is copied
+ * once, with every change to it in one tool run, and no group's step can meet a constraint name
+ * another group's copy changed. Units in the order of their first group.
+ */
+export function unitsOf(groups: WideningGroup[], contexts: Map<string, ShardContext>): WideningGroup[][] {
+  const parent = groups.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const owner = new Map<string, number>();
+  groups.forEach((g, i) => {
+    const ctx = contexts.get(g.key.shard)!;
+    for (const t of touchedTables(g, ctx)) {
+      const k = `${g.key.shard}\u0000${t}`;
+      const o = owner.get(k);
+      if (o === undefined) owner.set(k, i);
+      else {
+        const a = find(o);
+        const b = find(i);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
+  });
+  const units = new Map<number, WideningGroup[]>();
+  groups.forEach((g, i) => {
+    const r = find(i);
+    const u = units.get(r);
+    if (u) u.push(g);
+    else units.set(r, [g]);
+  });
+  return [...units.values()].map((u) =>
+    u.length > 1 ? u.sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || compareText(a.id, b.id)) : u,
+  );
 }
 
 export function matchesOnly(ref: ColumnRef, only: string): boolean {
@@ -60,32 +135,58 @@ export function matchesOnly(ref: ColumnRef, only: string): boolean {
 }
 
 function placeholder(shard: string): Connection {
-  return { host: `<host of ${shard}>`, port: 3306, user: '<user>' };
+  return { host: `<host of ${shard}>`, port: 3306, user: '<migration user>' };
 }
 
+/** One group planned alone (tests and callers that hold a single group). */
 export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Policy, conn?: Connection): WideningPlan {
-  // Runs once per group (13k+ groups for 100k tables): plain loops and objects built whole, so a
-  // plan allocates little besides what it keeps. Steps are built with their keys in the order the
-  // JSON shows them.
-  const connection = conn ?? placeholder(group.key.shard);
+  return planUnit([group], ctx, policy, conn, new Map());
+}
+
+interface Change {
+  member: GroupMember;
+  column: Column;
+}
+
+export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Policy, conn: Connection | undefined, keyspaces: Map<string, Map<string, string>>): WideningPlan {
+  const connection = conn ?? placeholder(groups[0]!.key.shard);
   const steps: Step[] = [];
   const blocked: string[] = [];
   const warnings: string[] = [];
-  const members = group.members;
-  const keyMember = members.find((m) => m.role === 'key')!;
+  const first = groups[0]!;
   const table = (r: { database: string; table: string }) => ctx.catalog.table(r.database, r.table)!;
   const column = (m: GroupMember): Column => ctx.catalog.column(m.ref.database, m.ref.table, m.ref.column)!;
+  const tableKey = (r: { database: string; table: string }) => `${r.database}\u0000${r.table}`;
 
-  // Declared constraints between a member and the key, when either side changes.
-  const constraints: { member: GroupMember; fk: ForeignKey }[] = [];
-  for (const m of members) {
-    if (!m.constraint || !(m.needsChange || keyMember.needsChange)) continue;
-    const fk = table(m.ref).foreignKeys.find((f) => f.name === m.constraint);
-    if (fk && !constraints.some((c) => c.fk.name === fk.name && c.member.ref.table === m.ref.table && c.member.ref.database === m.ref.database)) {
-      constraints.push({ member: m, fk });
+  // Members: each group's, in group order; a column in two groups is one member (the first that changes it).
+  const members: GroupMember[] = [];
+  const memberAt = new Map<string, number>();
+  for (const g of groups) {
+    for (const m of g.members) {
+      const id = groupId(m.ref);
+      const at = memberAt.get(id);
+      if (at === undefined) memberAt.set(id, members.push(m) - 1);
+      else if (!members[at]!.needsChange && m.needsChange) members[at] = m;
     }
   }
-  const dropped = constraints.length ? new Set(constraints.map((c) => `${c.member.ref.database}.${c.member.ref.table}.${c.fk.name}`)) : undefined;
+  const keyMembers = groups.map((g) => g.members.find((m) => m.role === 'key')!);
+
+  // Declared constraints between a member and its key, when either side changes: dropped first, re-added last.
+  const constraints: { member: GroupMember; fk: ForeignKey }[] = [];
+  const droppedSet = new Set<string>();
+  groups.forEach((g, gi) => {
+    for (const m of g.members) {
+      if (!m.constraint || !(m.needsChange || keyMembers[gi]!.needsChange)) continue;
+      const fk = table(m.ref).foreignKeys.find((f) => f.name === m.constraint);
+      const k = `${m.ref.database}\u0000${m.ref.table}\u0000${m.constraint}`;
+      if (fk && !droppedSet.has(k)) {
+        droppedSet.add(k);
+        constraints.push({ member: m, fk });
+      }
+    }
+  });
+  const dropped = constraints.length ? droppedSet : undefined;
+  const isDropped = (database: string, tableName: string, name: string) => dropped?.has(`${database}\u0000${tableName}\u0000${name}`) ?? false;
 
   for (const { member, fk } of constraints) {
     steps.push({
@@ -102,56 +203,59 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     });
   }
 
-  // Referencing columns first, grouped per table in byte order of "database\0table"; columns of the
-  // key's own table go with the key (last).
-  const byTable: { key: string; members: GroupMember[] }[] = [];
-  const tableAt = new Map<string, number>();
-  let keyTableMembers: GroupMember[] | undefined;
+  // The changes, per table; each table copied once.
+  const byTable = new Map<string, Change[]>();
   let changes = 0;
   for (const m of members) {
     if (!m.needsChange) continue;
     changes++;
-    if (m.ref.database === keyMember.ref.database && m.ref.table === keyMember.ref.table) {
-      (keyTableMembers ??= []).push(m);
-      continue;
-    }
-    const k = `${m.ref.database}\u0000${m.ref.table}`;
-    const at = tableAt.get(k);
-    if (at !== undefined) byTable[at]!.members.push(m);
-    else tableAt.set(k, byTable.push({ key: k, members: [m] }) - 1);
+    const k = tableKey(m.ref);
+    const list = byTable.get(k);
+    const c = { member: m, column: column(m) };
+    if (list) list.push(c);
+    else byTable.set(k, [c]);
   }
-  if (byTable.length > 1) byTable.sort((a, b) => compareText(a.key, b.key));
-  if (keyTableMembers) byTable.push({ key: '', members: keyTableMembers });
+  // Copy order: a table holding columns that store a key's ids before the key's table (children
+  // first, the key last), ties and cycles in byte order of "database\0table".
+  const keyTableOf = new Map<string, string>(); // group id → its key's table
+  groups.forEach((g) => keyTableOf.set(g.id, tableKey(g.key)));
+  const after = new Map<string, Set<string>>(); // table → tables that must be copied before it
+  for (const [k, list] of byTable) {
+    for (const c of list) {
+      if (c.member.role === 'key') continue;
+      const kt = keyTableOf.get(c.member.group ?? '');
+      if (kt === undefined || kt === k || !byTable.has(kt)) continue;
+      let s = after.get(kt);
+      if (!s) after.set(kt, (s = new Set()));
+      s.add(k);
+    }
+  }
+  const order = copyOrder([...byTable.keys()], after);
 
   let secondsLow = 0;
   let secondsHigh = 0;
   let copies = 0;
   let diskBytes: bigint | null = null;
-  for (const { members: tableMembers } of byTable) {
-    const { database, table: tableName } = tableMembers[0]!.ref;
-    const t = table(tableMembers[0]!.ref);
-    const clauses = modifyClauses(tableMembers.map((m) => ({ column: column(m), target: m.target })));
+  const keyspace = (database: string) => keyspaces.get(ctx.shard.name)?.get(database);
+  for (const k of order) {
+    const tableChanges = byTable.get(k)!;
+    const { database, table: tableName } = tableChanges[0]!.member.ref;
+    const t = table(tableChanges[0]!.member.ref);
+    const clauses = modifyClauses(tableChanges.map((c) => ({ column: c.column, target: c.member.target })));
     const parents = parentForeignKeys(ctx, database, tableName);
+    const ks = keyspace(database);
     const facts: TableFacts = {
       server: ctx.shard.server,
       table: t,
-      // Filtered only when the group drops a constraint (most groups drop none).
-      childForeignKeys: dropped ? t.foreignKeys.filter((f) => !dropped.has(`${database}.${tableName}.${f.name}`)) : t.foreignKeys,
-      parentForeignKeys: dropped ? parents.filter((p) => !dropped.has(`${p.database}.${p.table}.${p.fk.name}`)) : parents,
+      childForeignKeys: dropped ? t.foreignKeys.filter((f) => !isDropped(database, tableName, f.name)) : t.foreignKeys,
+      parentForeignKeys: dropped ? parents.filter((p) => !isDropped(p.database, p.table, p.fk.name)) : parents,
+      socketOnly: connection.socketPath !== undefined,
+      ...(ks ? { keyspace: ks } : {}),
     };
     const { chosen, checks } = chooseTool(facts, policy);
     const estimate = estimateCopy(t, policy, chosen === 'direct');
-    const what = tableMembers.length === 1 ? change(tableMembers[0]!) : tableMembers.map(change).join(', ');
-    const isKey = tableMembers.some((m) => m.role === 'key');
-    if (!chosen) {
-      const noKey = !hasUsableUniqueKey(t, false);
-      blocked.push(
-        `${database}.${tableName}: no allowed tool can change it — ${checks.map((c) => `${c.tool}: ${c.reasons.join('; ')}`).join(' | ')}. ` +
-          (noKey
-            ? 'What remains: add a PRIMARY KEY (or a NOT NULL UNIQUE key) to the table first, or allow a direct ALTER for it under policy.directAlter (writes wait for the whole copy).'
-            : 'What remains: remove what blocks the tools above (e.g. drop and later re-create triggers), add a tool to policy.tools, or allow a direct ALTER under policy.directAlter.'),
-      );
-    }
+    const what = tableChanges.length === 1 ? change(tableChanges[0]!.member) : tableChanges.map((c) => change(c.member)).join(', ');
+    const isKey = tableChanges.some((c) => c.member.role === 'key');
     if (policy.maxTableBytes > 0n && (t.dataBytes ?? 0n) + (t.indexBytes ?? 0n) > policy.maxTableBytes) {
       warnings.push(`${database}.${tableName} is larger than policy.maxTableBytes: check free disk (${estimate.diskBytes ?? '?'} bytes needed) before starting`);
     }
@@ -161,40 +265,72 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
         : t.rowsEstimate !== null
           ? estimateNote(t.rowsEstimate, policy)
           : 'Row count unknown: count with SELECT COUNT(*) on a replica before starting.';
+    const title = oneCopy(ctx, `Widen ${tableName}: ${what}${isKey ? ' (the key, last)' : ''}`);
+    copies++;
+    secondsLow += estimate.secondsLow;
+    secondsHigh += estimate.secondsHigh;
+    const d = estimate.diskBytes;
+    if (d !== null && (diskBytes === null || d > diskBytes)) diskBytes = d;
+    if (!chosen) {
+      const options = blockedOptions(t, database, tableName, clauses, checks, estimate, policy);
+      blocked.push(
+        oneCopy(
+          ctx,
+          `${database}.${tableName}: no allowed tool can change it — ${checks.map((c) => `${c.tool}: ${c.reasons.join('; ')}`).join(' | ')}. ` +
+            `Decide how to widen it before starting: ${options.map((o, i) => `(${String.fromCharCode(97 + i)}) ${o.title}`).join('; ')}.`,
+        ),
+      );
+      steps.push({
+        n: steps.length + 1,
+        kind: 'blocked',
+        title: oneCopy(ctx, `Decide how to widen ${tableName}: ${what} (no allowed tool can copy it)`),
+        database,
+        table: tableName,
+        commands: [],
+        estimate,
+        notes: [rowsNote],
+        options,
+      });
+      continue;
+    }
     const toolNote =
       chosen === 'direct'
         ? 'Direct ALTER ... ALGORITHM=COPY, LOCK=SHARED: reads continue, WRITES WAIT for the whole copy. Allowed only because policy.directAlter covers a table this small.'
         : chosen === 'gh-ost'
           ? 'Cut-over is postponed until you remove the flag file: the copy can finish overnight and swap when you are watching.'
           : chosen === 'pt-online-schema-change'
-            ? oneCopy(ctx, 'Triggers on the table copy writes into _' + tableName + '_new while rows are copied; the final RENAME needs a brief metadata lock.')
+            ? oneCopy(
+                ctx,
+                'Triggers on the table copy writes into _' +
+                  tableName +
+                  '_new while rows are copied; the final RENAME needs a brief metadata lock. The application sees a few transactions fail with ERROR 1213 (deadlock) or 1205 (lock wait timeout) when the triggers are created and at the swap: they roll back whole, and the application must retry them.',
+              )
             : undefined;
     const notes = toolNote === undefined ? [rowsNote] : [rowsNote, toolNote];
-    const kind = chosen === 'direct' ? 'direct-alter' : 'copy';
-    const title = oneCopy(ctx, `Widen ${tableName}: ${what}${isKey ? ' (the key, last)' : ''}`);
-    steps.push(
-      chosen
-        ? {
-            n: steps.length + 1,
-            kind,
-            title,
-            database,
-            table: tableName,
-            tool: chosen,
-            toolReason: oneCopy(ctx, toolReason(chosen, checks, policy)),
-            commands: toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0, t.sequence?.keyspace),
-            estimate,
-            notes,
-            irreversible: false,
-          }
-        : { n: steps.length + 1, kind, title, database, table: tableName, commands: [], estimate, notes, irreversible: false },
-    );
-    // The group's totals, over its copies in step order.
-    copies++;
-    secondsLow += estimate.secondsLow;
-    secondsHigh += estimate.secondsHigh;
-    const d = estimate.diskBytes;
-    if (d !== null && (diskBytes === null || d > diskBytes)) diskBytes = d;
+    // pt-online-schema-change rebuilds every foreign key that stays: the table's own ones under
+    // a new name in the copy, and the ones pointing at it (rebuild_constraints) on their tables.
+    const renames =
+      chosen === 'pt-online-schema-change'
+        ? [
+            ...facts.childForeignKeys.map((f) => ({ database, table: tableName, from: f.name, to: ptOscCopiedName(f.name) })),
+            ...facts.parentForeignKeys.map((p) => ({ database: p.database, table: p.table, from: p.fk.name, to: ptOscRebuiltName(p.fk.name) })),
+          ]
+        : [];
+    steps.push({
+      n: steps.length + 1,
+      kind: chosen === 'direct' ? 'direct-alter' : 'copy',
+      title,
+      database,
+      table: tableName,
+      tool: chosen,
+      toolReason: oneCopy(ctx, toolReason(chosen, checks, policy)),
+      commands: toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0, ks),
+      estimate,
+      notes,
+      irreversible: false,
+      ...(renames.length ? { renames } : {}),
+    });
+    if (renames.length) steps.push(restoreNamesStep(steps.length + 1, renames, facts, database, tableName, policy, ctx));
   }
 
   for (const { member, fk } of constraints) {
@@ -218,25 +354,30 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     });
   }
 
-  const keyTable = table(keyMember.ref);
-  if (keyTable.sequence) {
-    warnings.push(
-      `${keyMember.ref.table}.${keyMember.ref.column} gets its ids from Vitess sequence ${keyTable.sequence.name}, shared by every shard of keyspace ${keyTable.sequence.keyspace}: ` +
-        'widen it on every shard before the sequence passes the old max — the first shard still narrow rejects inserts. Vitess Online DDL ' +
-        '(vtctldclient ApplySchema --ddl-strategy "vitess --postpone-completion") runs one migration on all shards; with per-shard gh-ost or pt-online-schema-change runs, every run must have cut over in time.',
-    );
-  }
-  if (!keyMember.needsChange && keyMember.current.dataType === 'bigint' && group.triggeredBy.some((id) => id.startsWith('pk-capacity:') || id.startsWith('sequence-capacity:'))) {
-    warnings.push(
-      `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type, and is itself running out: widening the columns that reference it does not help the key.`,
-    );
-  }
-  if (changes === 0) {
-    blocked.push(
-      `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type: widening cannot help — ` +
-        'the key needs a new scheme (archive and re-key, or a different id source).',
-    );
-  } else {
+  groups.forEach((g, gi) => {
+    const keyMember = keyMembers[gi]!;
+    const keyTable = table(keyMember.ref);
+    if (keyTable.sequence) {
+      warnings.push(
+        `${keyMember.ref.table}.${keyMember.ref.column} gets its ids from Vitess sequence ${keyTable.sequence.name}, shared by every shard of keyspace ${keyTable.sequence.keyspace}: ` +
+          'widen it on every shard before the sequence passes the old max — the first shard still narrow rejects inserts. Vitess Online DDL ' +
+          '(vtctldclient ApplySchema --ddl-strategy "vitess --postpone-completion") runs one migration on all shards; with per-shard gh-ost or pt-online-schema-change runs, every run must have cut over in time.',
+      );
+    }
+    const changesHere = g.members.some((m) => m.needsChange);
+    if (!keyMember.needsChange && keyMember.current.dataType === 'bigint' && g.triggeredBy.some((id) => id.startsWith('pk-capacity:') || id.startsWith('sequence-capacity:'))) {
+      warnings.push(
+        `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type, and is itself running out: widening the columns that reference it does not help the key.`,
+      );
+    }
+    if (!changesHere) {
+      blocked.push(
+        `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type: widening cannot help — ` +
+          'the key needs a new scheme (archive and re-key, or a different id source).',
+      );
+    }
+  });
+  if (changes > 0) {
     steps.push({
       n: steps.length + 1,
       kind: 'application',
@@ -251,14 +392,19 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     });
   }
 
+  const triggeredBy = groups.length === 1 ? first.triggeredBy : [...new Set(groups.flatMap((g) => g.triggeredBy))];
+  let worstSeverity = first.worstSeverity;
+  for (const g of groups) if (SEVERITY_RANK[g.worstSeverity] > SEVERITY_RANK[worstSeverity]) worstSeverity = g.worstSeverity;
   return {
-    id: group.id,
-    shard: group.key.shard,
-    database: group.key.database,
-    key: group.key,
+    id: first.id,
+    shard: first.key.shard,
+    database: first.key.database,
+    key: first.key,
+    keys: groups.map((g) => g.key),
+    groups: groups.map((g) => g.id),
     members,
-    triggeredBy: group.triggeredBy,
-    worstSeverity: group.worstSeverity,
+    triggeredBy,
+    worstSeverity,
     steps: steps.slice(), // exact size: the plan keeps it
     total: {
       secondsLow,
@@ -269,6 +415,121 @@ export function planGroup(group: WideningGroup, ctx: ShardContext, policy: Polic
     blocked,
     warnings,
   };
+}
+
+/** Tables in copy order: each after the tables in `after.get(it)`, ties and cycles in byte order. */
+function copyOrder(tables: string[], after: Map<string, Set<string>>): string[] {
+  const left = new Set(tables);
+  const out: string[] = [];
+  const sorted = [...tables].sort(compareText);
+  while (left.size) {
+    let next = sorted.find((t) => left.has(t) && ![...(after.get(t) ?? [])].some((b) => left.has(b)));
+    next ??= sorted.find((t) => left.has(t))!; // a cycle: byte order decides
+    left.delete(next);
+    out.push(next);
+  }
+  return out;
+}
+
+/**
+ * pt-online-schema-change's names for the foreign keys it rebuilds (percona-toolkit 3.2.1,
+ * bin/pt-online-schema-change): on the copied table `__x` → `x`, `_x` → `__x`, `x` → `_x`, cut to
+ * 64 characters; on a child table re-pointed by rebuild_constraints `__x` → `x`, else `_x` (cut to 64).
+ */
+export function ptOscCopiedName(name: string): string {
+  const n = name.startsWith('__') ? name.slice(2) : name.startsWith('_') ? `__${name.slice(1)}` : `_${name}`;
+  return n.slice(0, 64);
+}
+
+export function ptOscRebuiltName(name: string): string {
+  return name.startsWith('__') ? name.slice(2) : `_${name}`.slice(0, 64);
+}
+
+/**
+ * After a pt-online-schema-change copy: each foreign key it renamed gets its own name back
+ * (DROP + ADD in one INPLACE ALTER with foreign_key_checks = 0: metadata only, nothing re-read),
+ * so later steps, Verify and the application's schema see the names they had.
+ */
+function restoreNamesStep(
+  n: number,
+  renames: NonNullable<Step['renames']>,
+  facts: TableFacts,
+  database: string,
+  tableName: string,
+  policy: Policy,
+  ctx: ShardContext,
+): Step {
+  const commands: string[] = ['SET SESSION foreign_key_checks = 0;', lockWait(policy)];
+  const byTable = new Map<string, { database: string; table: string; parts: string[] }>();
+  for (const r of renames) {
+    const fk =
+      r.table === tableName && r.database === database
+        ? facts.childForeignKeys.find((f) => f.name === r.from)
+        : facts.parentForeignKeys.find((p) => p.database === r.database && p.table === r.table && p.fk.name === r.from)?.fk;
+    if (!fk) continue;
+    const k = `${r.database}\u0000${r.table}`;
+    let e = byTable.get(k);
+    if (!e) byTable.set(k, (e = { database: r.database, table: r.table, parts: [] }));
+    e.parts.push(`DROP FOREIGN KEY ${q(r.to)}`, foreignKeyClause(fk, r.from));
+  }
+  for (const e of byTable.values()) commands.push(`ALTER TABLE ${qt(e.database, e.table)} ${e.parts.join(', ')}, ALGORITHM=INPLACE, LOCK=NONE;`);
+  commands.push('SET SESSION foreign_key_checks = 1;');
+  return {
+    n,
+    kind: 'rename-fk',
+    title: oneCopy(ctx, `Give back the constraint names pt-online-schema-change changed on ${tableName}'s copy: ${renames.map((r) => `${r.to} → ${r.from}`).join(', ')}`),
+    database,
+    table: tableName,
+    commands,
+    notes: [
+      'pt-online-schema-change rebuilds every foreign key that stays on the table it copies (and, with rebuild_constraints, those pointing at it) under a new name: a leading underscore is added or removed.',
+      'Metadata only (INPLACE, LOCK=NONE, foreign_key_checks = 0: no row is re-read): a brief exclusive metadata lock per table, waiting at most lock_wait_timeout behind open transactions.',
+    ],
+  };
+}
+
+/** Why each tool refused, and the ways past a table no allowed tool can change. */
+function blockedOptions(t: Table, database: string, tableName: string, clauses: string, checks: ToolCheck[], estimate: Estimate, policy: Policy): BlockedOption[] {
+  const options: BlockedOption[] = [];
+  const rows = t.rowsEstimate === null ? 'its rows (count unknown)' : `~${t.rowsEstimate} rows`;
+  options.push({
+    title: 'a direct ALTER (writes to the table wait for the whole copy)',
+    cost: `ALGORITHM=COPY, LOCK=SHARED: reads continue, every write to ${tableName} waits ${durationRange(estimate.secondsLow, estimate.secondsHigh)} (${rows} at ${policy.copyRowsPerSecond} rows/s) and the application's requests that write it queue or time out.`,
+    choose: `allow it in the config: policy.directAlter.maxRows ≥ ${t.rowsEstimate ?? '<row count>'} (and maxBytes ≥ ${(t.dataBytes ?? 0n) + (t.indexBytes ?? 0n)} if set), then generate the plan again: this step becomes the ALTER.`,
+    commands: directAlterSql(database, tableName, clauses, policy),
+  });
+  const noKey = !hasUsableUniqueKey(t, false);
+  if (noKey) {
+    // A unique key over NOT NULL integer columns an index already covers (a join table's pair), when there is one.
+    const idx = t.indexes.find((i) => i.columns.length > 0 && i.columns.every((c) => t.columns.some((x) => x.name === c && !x.nullable)));
+    const cols = idx ? idx.columns : t.columns.filter((c) => !c.nullable).map((c) => c.name);
+    if (cols.length) {
+      const list = cols.map(q).join(', ');
+      options.push({
+        title: `first add a UNIQUE key on (${cols.join(', ')}), online, so a copy tool can run`,
+        cost: `INPLACE, LOCK=NONE: writes continue while the index builds (about the copy time). From then on the database rejects a second row with the same (${cols.join(', ')}): check with the application owners that it never writes one.`,
+        choose: 'run the duplicate check; if it returns no row, add the key, then generate the plan again: the copy tool takes the table.',
+        commands: [
+          `SELECT ${list}, COUNT(*) AS copies FROM ${qt(database, tableName)} GROUP BY ${list} HAVING COUNT(*) > 1 LIMIT 10;`,
+          lockWait(policy),
+          `ALTER TABLE ${qt(database, tableName)} ADD UNIQUE KEY ${q(`index_${tableName}_unique_for_copy`.slice(0, 64))} (${list}), ALGORITHM=INPLACE, LOCK=NONE;`,
+        ],
+      });
+    }
+  }
+  if (t.triggers > 0) {
+    options.push({
+      title: `drop the table's ${t.triggers} trigger(s), copy it, re-create them`,
+      cost: 'while they are gone, whatever the triggers do does not happen: only with the owners of that logic.',
+      choose: 'save them (SHOW CREATE TRIGGER), drop them, generate the plan again, run it, re-create them.',
+      commands: [`SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ${sqlText(database)} AND EVENT_OBJECT_TABLE = ${sqlText(tableName)};`],
+    });
+  }
+  return options;
+}
+
+function sqlText(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 /** `column current → target`, as a copy step's title names each column it widens. */

@@ -37,6 +37,15 @@ export const DEFAULT_POLICY: Policy = {
   safetyFactor: 3,
   // ... plus two weeks for review, scheduling, a deploy freeze and the application restart.
   leadDays: 14,
+  // Every gh-ost release sets transaction_isolation (MariaDB < 11.1 lacks it); MariaDB support is
+  // only on gh-ost's main branch (653b99e7, 2026-06-23). A team with such a build says so.
+  ghost: { mariadbSupport: false },
+  // Spirit's command line changed: `--table`/`--alter` (v0.11.0–v0.16.0), `--statement` after.
+  // Unset: the newest form.
+  spirit: {},
+  // What the runbooks call to re-run headroom where they are followed (never `npx headroom`:
+  // outside a checkout npx resolves the registry's unrelated `headroom` package).
+  headroomCommand: 'headroom',
 };
 
 export const POLICY_KEYS = [
@@ -56,6 +65,9 @@ export const POLICY_KEYS = [
   'safetyFactor',
   'leadDays',
   'migrationUser',
+  'ghost',
+  'spirit',
+  'headroomCommand',
 ];
 
 /** Validate a `policy:` mapping. `fail(field, why)` builds the one-line error. */
@@ -128,6 +140,31 @@ export function parsePolicy(raw: unknown, fail: (field: string, why: string) => 
   if (o.migrationUser !== undefined) {
     if (typeof o.migrationUser !== 'string' || o.migrationUser.trim() === '') throw fail('policy.migrationUser', 'expected a user name');
     p.migrationUser = o.migrationUser;
+  }
+  if (o.ghost !== undefined) {
+    const g = o.ghost as Record<string, unknown>;
+    if (!g || typeof g !== 'object' || Array.isArray(g)) throw fail('policy.ghost', 'expected {mariadbSupport}');
+    for (const k of Object.keys(g)) if (k !== 'mariadbSupport') throw fail(`policy.ghost.${k}`, 'unknown key; allowed: mariadbSupport');
+    if (g.mariadbSupport !== undefined) {
+      if (typeof g.mariadbSupport !== 'boolean') throw fail('policy.ghost.mariadbSupport', 'expected true or false');
+      p.ghost.mariadbSupport = g.mariadbSupport;
+    }
+  }
+  if (o.spirit !== undefined) {
+    const sp = o.spirit as Record<string, unknown>;
+    if (!sp || typeof sp !== 'object' || Array.isArray(sp)) throw fail('policy.spirit', 'expected {version}');
+    for (const k of Object.keys(sp)) if (k !== 'version') throw fail(`policy.spirit.${k}`, 'unknown key; allowed: version');
+    if (sp.version !== undefined) {
+      const v = typeof sp.version === 'number' ? String(sp.version) : sp.version;
+      if (typeof v !== 'string' || !/^v?\d+\.\d+(\.\d+)?$/.test(v.trim())) throw fail('policy.spirit.version', `expected a Spirit release like "0.16.0", got ${JSON.stringify(sp.version)}`);
+      const [major, minor] = v.trim().replace(/^v/, '').split('.').map(Number) as [number, number];
+      if (major === 0 && minor < 11) throw fail('policy.spirit.version', `Spirit ${v} has no \`spirit migrate\` command (it came in v0.11.0)`);
+      p.spirit.version = v.trim().replace(/^v/, '');
+    }
+  }
+  if (o.headroomCommand !== undefined) {
+    if (typeof o.headroomCommand !== 'string' || o.headroomCommand.trim() === '') throw fail('policy.headroomCommand', 'expected a command, e.g. /usr/local/bin/headroom');
+    p.headroomCommand = o.headroomCommand.trim();
   }
   if (o.safetyFactor !== undefined) p.safetyFactor = num(o.safetyFactor, 'policy.safetyFactor', 1, 100);
   if (o.leadDays !== undefined) p.leadDays = num(o.leadDays, 'policy.leadDays', 0, 3650);

@@ -37,11 +37,19 @@ export interface Policy {
   safetyFactor: number;
   /** Days added to every migration estimate by the migration rule (review, scheduling, the application restart). */
   leadDays: number;
+  /** gh-ost facts the team knows about its build: `mariadbSupport` when built from main after 2026-06-23. */
+  ghost: { mariadbSupport: boolean };
+  /** Spirit's release (its flags changed); unset: the newest command form (`--statement`). */
+  spirit: { version?: string };
+  /** How runbooks call headroom where they are followed (default `headroom`, the installed command). */
+  headroomCommand: string;
 }
 
 export interface GroupMember {
   ref: ColumnRef;
   role: 'key' | 'reference';
+  /** The id of the widening group (its key) this column belongs to: a plan can hold several. */
+  group?: string;
   /** How the reference was found (absent for the key). */
   source?: RelationSource;
   evidence?: string;
@@ -64,7 +72,7 @@ export interface Estimate {
   binlogBytes: bigint | null;
 }
 
-export type StepKind = 'drop-fk' | 'copy' | 'direct-alter' | 'orphan-check' | 'add-fk' | 'application';
+export type StepKind = 'drop-fk' | 'copy' | 'direct-alter' | 'rename-fk' | 'orphan-check' | 'add-fk' | 'blocked' | 'application';
 
 export interface Step {
   n: number;
@@ -82,6 +90,24 @@ export interface Step {
   notes: string[];
   /** True when this step cannot be undone by re-running a command (e.g. a completed swap). */
   irreversible?: boolean;
+  /**
+   * Constraint names a copy tool leaves changed after this step (pt-online-schema-change renames
+   * every foreign key it rebuilds): `database.table.constraint` → the name it has afterwards.
+   * The plan's next step restores them.
+   */
+  renames?: { database: string; table: string; from: string; to: string }[];
+  /** `blocked` steps: the ways forward, each with its commands and what it costs. Not run as written. */
+  options?: BlockedOption[];
+}
+
+/** One way past a table no allowed tool can change (a `blocked` step): the decision is a person's. */
+export interface BlockedOption {
+  title: string;
+  /** What it blocks or changes for the application, and for how long. */
+  cost: string;
+  /** How to choose it (a policy setting, a step to run first). */
+  choose: string;
+  commands: string[];
 }
 
 export interface ToolCheck {
@@ -91,11 +117,19 @@ export interface ToolCheck {
 }
 
 export interface WideningPlan {
-  /** `<shard>/<database>/<table>.<column>` of the key. Stable. */
+  /** `<shard>/<database>/<table>.<column>` of the key (the first of `keys`). Stable. */
   id: string;
   shard: string;
   database: string;
   key: ColumnRef;
+  /**
+   * Every key planned here, worst first (`key` is the first). Groups whose changes touch a common
+   * table are planned as one: a table is copied once, with every change to it in one run, and no
+   * step depends on a constraint name another step's tool changes.
+   */
+  keys: ColumnRef[];
+  /** The group id (`groupId`) of each of `keys`, in the same order. */
+  groups: string[];
   members: GroupMember[];
   /** Finding ids that made this group necessary. */
   triggeredBy: string[];

@@ -305,11 +305,15 @@ describe('Spirit and Vitess', () => {
     expect(complete).toMatch(/^vtctldclient OnlineDDL complete commerce /);
   });
 
-  it('in a plan: the Vitess keyspace is the database without its vt_ prefix', () => {
+  it('in a plan: the keyspace is the vitess: block\'s name for the database, and only a keyspace\'s database gets vtctldclient', () => {
     const s = shard('s1', db('vt_commerce', withTable(table('users', { id: 'int auto' }, { autoIncrement: 2_000_000_000n, rows: 10n }), {})));
-    const p = planOf(snapshot(s), config(), { policy: policy({ tools: ['vitess'] }) }).plans[0]!;
+    const vitess = { keyspaces: [{ name: 'commerce', database: 'vt_commerce', shards: ['s1'], vschema: {}, vschemaSource: 'test' }] };
+    const p = planOf(snapshot(s), config({ vitess }), { policy: policy({ tools: ['vitess'] }) }).plans[0]!;
     expect(p.steps[0]!.tool).toBe('vitess');
-    expect(p.steps[0]!.commands[0]!.endsWith(' commerce')).toBe(true);
+    expect(p.steps[0]!.commands[0]).toMatch(/ commerce$/);
+    // Without the block, vt_commerce is a plain MySQL database: no Vitess command, the step is blocked.
+    const plain = planOf(snapshot(s), config(), { policy: policy({ tools: ['vitess'] }) }).plans[0]!;
+    expect(plain.steps[0]!.kind).toBe('blocked');
   });
 });
 
@@ -319,6 +323,6 @@ describe('connections from the inventory', () => {
     const withConn = planOf(snapshot(s), config(), { policy: policy({ tools: ['pt-online-schema-change'] }), connections: new Map([['s1', HOST]]) }).plans[0]!;
     expect(withConn.steps[0]!.commands[0]).toContain('h=db1.example.com,P=3307,u=admin,D=app,t=users');
     const without = planOf(snapshot(s), config(), { policy: policy({ tools: ['pt-online-schema-change'] }) }).plans[0]!;
-    expect(without.steps[0]!.commands[0]).toContain("'h=<host of s1>,P=3306,u=<user>,D=app,t=users'");
+    expect(without.steps[0]!.commands[0]).toContain("'h=<host of s1>,P=3306,u=<migration user>,D=app,t=users'");
   });
 });

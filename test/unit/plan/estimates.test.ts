@@ -118,6 +118,8 @@ function fake(shardName: string, seconds: number, kind: Step['kind'] = 'copy', i
     shard: shardName,
     database: 'd',
     key: { shard: shardName, database: 'd', table: 't', column: 'id' },
+    keys: [{ shard: shardName, database: 'd', table: 't', column: 'id' }],
+    groups: [`${shardName}/d/t.id`],
     members: [],
     triggeredBy: [],
     worstSeverity: 'critical',

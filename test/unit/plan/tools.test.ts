@@ -17,7 +17,8 @@ const ALL: ToolId[] = ['gh-ost', 'pt-online-schema-change', 'spirit', 'vitess'];
 const users = () => table('users', { id: 'int auto' }, { rows: 1000n });
 
 function facts(t: Table, server: ServerInfo | null = SERVERS.mysql80, more: Partial<TableFacts> = {}): TableFacts {
-  return { server, table: t, childForeignKeys: [], parentForeignKeys: [], ...more };
+  // In a keyspace of the vitess: block, so that Vitess Online DDL is a candidate (its own rule is tested below).
+  return { server, table: t, childForeignKeys: [], parentForeignKeys: [], keyspace: 'app', ...more };
 }
 
 function verdicts(f: TableFacts, p: Policy = DEFAULT_POLICY): Record<string, string[]> {
@@ -85,7 +86,7 @@ describe('binary log (gh-ost and Spirit read it; pt-online-schema-change uses tr
 
   it('in a plan: gh-ost preferred but refused, pt-online-schema-change chosen, and the step says why', () => {
     const s = withServer(shard('s1', db('app', table('users', { id: 'int auto' }, { autoIncrement: 2_000_000_000n, rows: 10n }))), {
-      ...SERVERS.mariadb,
+      ...SERVERS.mysql80,
       binlogFormat: 'MIXED',
     });
     const p = planOf(snapshot(s)).plans[0]!;
@@ -118,7 +119,7 @@ describe('foreign keys that stay on the table', () => {
   });
 
   it('parent side (another table references this one): the same refusals, naming the referencing table', () => {
-    const v = verdicts(facts(users(), SERVERS.mysql80, { parentForeignKeys: [{ table: 'posts', fk }] }));
+    const v = verdicts(facts(users(), SERVERS.mysql80, { parentForeignKeys: [{ database: 'app', table: 'posts', fk }] }));
     expect(v['gh-ost']).toEqual(['foreign keys stay on the table (posts.fk_posts_user): gh-ost does not support them']);
     expect(v.spirit?.[0]).toMatch(/posts\.fk_posts_user/);
     expect(v.vitess?.[0]).toMatch(/posts\.fk_posts_user/);
@@ -331,7 +332,7 @@ describe('direct ALTER: only under policy.directAlter', () => {
 
   it('needs no binlog, no key to copy by, and does not mind triggers or foreign keys', () => {
     const t = withTable(sized(10n, 16384n), { triggers: 1, primaryKey: [], indexes: [] });
-    const f = facts(t, { ...SERVERS.mariadb, logBin: false }, { parentForeignKeys: [{ table: 'x', fk: { name: 'fk', columns: ['a'], referencedDatabase: 'app', referencedTable: 'users', referencedColumns: ['id'] } }] });
+    const f = facts(t, { ...SERVERS.mariadb, logBin: false }, { parentForeignKeys: [{ database: 'app', table: 'x', fk: { name: 'fk', columns: ['a'], referencedDatabase: 'app', referencedTable: 'users', referencedColumns: ['id'] } }] });
     expect(checkTool('direct', f, policy({ directAlter: { maxRows: 1000 } })).ok).toBe(true);
   });
 
@@ -343,6 +344,41 @@ describe('direct ALTER: only under policy.directAlter', () => {
     expect(step.tool).toBe('direct');
     expect(step.commands).toEqual(['SET SESSION lock_wait_timeout = 5;', 'ALTER TABLE `app`.`users` MODIFY `id` BIGINT NOT NULL AUTO_INCREMENT, ALGORITHM=COPY, LOCK=SHARED;']);
     expect(step.notes.join(' ')).toMatch(/WRITES WAIT/);
+  });
+});
+
+describe('the tool facts table (tool-facts.ts)', () => {
+  it('gh-ost: never on MariaDB before 11.1 (transaction_isolation), whatever the policy says', () => {
+    expect(checkTool('gh-ost', facts(users(), SERVERS.mariadb), DEFAULT_POLICY).reasons[0]).toMatch(/^gh-ost cannot connect to MariaDB 10\.11\.6-MariaDB: every gh-ost release sets transaction_isolation/);
+    expect(checkTool('gh-ost', facts(users(), SERVERS.mariadb), policy({ ghost: { mariadbSupport: true } })).ok).toBe(false);
+  });
+
+  it('gh-ost: MariaDB 11.1+ only with policy.ghost.mariadbSupport (a build from main after 2026-06-23)', () => {
+    const m114 = { ...SERVERS.mariadb, version: '11.4.3-MariaDB' };
+    expect(checkTool('gh-ost', facts(users(), m114), DEFAULT_POLICY).reasons).toEqual([
+      "no gh-ost release supports MariaDB (support is on gh-ost's main branch since 2026-06-23): set policy.ghost.mariadbSupport: true if your gh-ost is built from it",
+    ]);
+    expect(checkTool('gh-ost', facts(users(), m114), policy({ ghost: { mariadbSupport: true } })).ok).toBe(true);
+  });
+
+  it('a shard reached by Unix socket: gh-ost and Spirit cannot connect (TCP only), pt-online-schema-change can (S=)', () => {
+    const v = verdicts(facts(users(), SERVERS.mysql80, { socketOnly: true }));
+    expect(v['gh-ost']).toEqual(['the shard is reached by Unix socket, and gh-ost connects only by TCP (--host/--port)']);
+    expect(v.spirit).toEqual(['the shard is reached by Unix socket, and Spirit connects by --host host:port']);
+    expect(v['pt-online-schema-change']).toEqual([]);
+  });
+
+  it("pt-online-schema-change: not for a table name with a single quote (its SHOW TABLES … LIKE breaks, tried on 3.2.1)", () => {
+    expect(verdicts(facts(table("o'dd", { id: 'int auto' }, { rows: 1n })))['pt-online-schema-change']).toEqual([
+      'the table name contains a single quote, which breaks pt-online-schema-change 3.2.1 (its own SHOW TABLES … LIKE)',
+    ]);
+  });
+
+  it('Vitess Online DDL only for a database that is a keyspace of the vitess: block', () => {
+    const { keyspace: _, ...noKeyspace } = facts(users());
+    expect(checkTool('vitess', noKeyspace, DEFAULT_POLICY).reasons).toEqual([
+      'the database is not the database of a Vitess keyspace in the vitess: block (vtctldclient ApplySchema takes a keyspace)',
+    ]);
   });
 });
 
