@@ -23,7 +23,7 @@ const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_TIMEOUT_SECONDS = 30;
 const DEFAULT_SHARD_CONCURRENCY = 8;
 
-const SHARD_KEYS = ['name', 'host', 'port', 'socket', 'user', 'password', 'passwordFile', 'passwordCommand', 'url', 'ssl', 'databases', 'exclude', 'concurrency', 'timeoutSeconds'];
+const SHARD_KEYS = ['name', 'host', 'port', 'socket', 'user', 'password', 'passwordFile', 'passwordCommand', 'url', 'ssl', 'databases', 'exclude', 'concurrency', 'timeoutSeconds', 'replicas'];
 const DEFAULT_KEYS = ['host', 'port', 'socket', 'user', 'password', 'passwordFile', 'passwordCommand', 'ssl', 'databases', 'exclude', 'concurrency', 'timeoutSeconds', 'shardConcurrency'];
 const URL_PARAMS = ['ssl-mode', 'ssl-ca', 'ssl-cert', 'ssl-key', 'socket'];
 
@@ -339,6 +339,18 @@ class Validator {
     return out;
   }
 
+  /** `replicas:` — the shard's replicas as `host:port` (or `host`, port 3306): the copy tools throttle on their lag. Never connected to by headroom. */
+  replicas(value: unknown, field: string): { host: string; port: number }[] {
+    if (!Array.isArray(value) || value.length === 0) throw this.fail(field, 'expected a list of host:port');
+    return value.map((v, i) => {
+      const text = this.string(v, `${field}[${i}]`).trim();
+      const m = /^(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9_.-]+)(?::(\d{1,5}))?$/.exec(text);
+      const port = m?.[2] === undefined ? DEFAULT_PORT : Number(m[2]);
+      if (!m || port < 1 || port > 65535) throw this.fail(`${field}[${i}]`, `expected host:port, got ${JSON.stringify(text)}`);
+      return { host: m[1]!, port };
+    });
+  }
+
   /**
    * One shard. Each setting comes from the first place that has it: the shard's own field, its
    * url, `defaults`, then the option file ([client] of ~/.my.cnf or --defaults-file).
@@ -418,6 +430,7 @@ class Validator {
     };
     if (socketPath) shard.socketPath = socketPath;
     if (ssl) shard.ssl = ssl;
+    if (s.replicas !== undefined) shard.replicas = this.replicas(s.replicas, `${field}.replicas`);
     if (secret.command) shard.passwordCommand = secret.command;
     if (secret.from) shard.passwordFrom = secret.from;
     return shard;

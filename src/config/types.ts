@@ -20,6 +20,8 @@ export interface ShardConfig {
   timeoutSeconds: number;
   /** TLS for this server; absent = a plain connection. */
   ssl?: TlsConfig;
+  /** The server's replicas (`replicas:`), for the copy tools' lag throttling. headroom never connects to them. */
+  replicas?: { host: string; port: number }[];
   /** Run at connect time; its stdout is the password (then `password` is empty). */
   passwordCommand?: PasswordCommand;
   /** The setting that supplied the password when it is not a literal/`${VAR}` one, e.g. `shards[0].passwordFile`. For messages; never the value. */

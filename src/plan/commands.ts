@@ -12,6 +12,8 @@ export interface Connection {
   port: number;
   user: string;
   socketPath?: string;
+  /** The shard's replicas (inventory `replicas:`), for lag throttling. */
+  replicas?: { host: string; port: number }[];
 }
 
 export function q(id: string): string {
@@ -98,9 +100,22 @@ export function addForeignKeySql(database: string, table: string, fk: ForeignKey
   ];
 }
 
+/**
+ * A DSN value for pt-online-schema-change: its parser splits on commas not preceded by a
+ * backslash, then turns `\\,` back into `,` (percona-toolkit 3.2.1 DSNParser); nothing else is special.
+ */
+export function dsnValue(v: string): string {
+  return v.replace(/,/g, '\\,');
+}
+
 /** pt-online-schema-change: a dry run (creates and alters the new table, copies nothing), then the real run. */
 export function ptOscCommands(conn: Connection, database: string, table: string, clauses: string, policy: Policy, parentFks: boolean): string[] {
-  const dsn = [conn.socketPath ? `S=${conn.socketPath}` : `h=${conn.host},P=${conn.port}`, `u=${conn.user}`, `D=${database}`, `t=${table}`].join(',');
+  const dsn = [
+    conn.socketPath ? `S=${dsnValue(conn.socketPath)}` : `h=${dsnValue(conn.host)},P=${conn.port}`,
+    `u=${dsnValue(conn.user)}`,
+    `D=${dsnValue(database)}`,
+    `t=${dsnValue(table)}`,
+  ].join(',');
   const base = [
     'pt-online-schema-change',
     `--alter ${sh(clauses)}`,
@@ -129,9 +144,13 @@ export function ghostSocketFile(database: string, table: string, conn?: Connecti
   return `/tmp/gh-ost.${ghostName(database, table, conn)}.sock`;
 }
 
-/** gh-ost: copy with a postponed cut-over; removing the flag file lets it swap. Password from --conf (a my.cnf). */
+/**
+ * gh-ost: copy with a postponed cut-over; removing the flag file lets it swap. Password from --conf
+ * (a my.cnf). Flags as defined in github/gh-ost go/cmd/gh-ost/main.go (v1.1.10).
+ */
 export function ghostCommands(conn: Connection, database: string, table: string, clauses: string, policy: Policy): string[] {
   const flag = ghostFlagFile(database, table, conn);
+  const replicas = conn.replicas?.length ? conn.replicas.map((r) => `${r.host}:${r.port}`).join(',') : undefined;
   const run = [
     'gh-ost',
     `--host=${sh(conn.host)}`,
@@ -142,11 +161,16 @@ export function ghostCommands(conn: Connection, database: string, table: string,
     `--table=${sh(table)}`,
     `--alter=${sh(clauses)}`,
     '--allow-on-master',
+    // With --allow-on-master, --max-lag-millis sees only the primary's own heartbeat: the replicas
+    // to throttle on must be named (inventory replicas:), or replica lag is not throttled at all.
+    ...(replicas ? [`--throttle-control-replicas=${sh(replicas)}`] : []),
     '--max-load=Threads_running=25',
     '--critical-load=Threads_running=50',
+    // One reading above --critical-load aborts unless a second one, this much later, confirms it.
+    '--critical-load-interval-millis=1000',
     '--chunk-size=1000',
     '--max-lag-millis=1500',
-    '--cut-over=default',
+    '--cut-over=atomic',
     `--cut-over-lock-timeout-seconds=${Math.min(policy.lockWaitTimeoutSeconds, 10)}`,
     `--postpone-cut-over-flag-file=${sh(flag)}`,
     `--serve-socket-file=${sh(ghostSocketFile(database, table, conn))}`,
@@ -157,7 +181,26 @@ export function ghostCommands(conn: Connection, database: string, table: string,
   return [`touch ${sh(flag)}`, run, `${run} --execute`, `rm ${sh(flag)}    # when the copy is done and you are ready: gh-ost cuts over`];
 }
 
+/** Spirit's two command forms: `--table`/`--alter` up to v0.16.0, `--statement` after (block/spirit c15df3f0). */
+export function spiritForm(policy: Policy): 'table-alter' | 'statement' {
+  const v = policy.spirit.version;
+  if (!v) return 'statement';
+  const [major = 0, minor = 0] = v.split('.').map(Number);
+  return major === 0 && minor <= 16 ? 'table-alter' : 'statement';
+}
+
+/**
+ * Spirit migrate, flags as defined in block/spirit pkg/migration/migration.go (v0.16.0 for the
+ * `--table`/`--alter` form, main e4b69b6e for `--statement`). The cut-over is released by dropping
+ * `_spirit_sentinel` (v0.10.0 and later) on the same server.
+ */
 export function spiritCommands(conn: Connection, database: string, table: string, clauses: string, policy: Policy): string[] {
+  const form = spiritForm(policy);
+  const replica = conn.replicas?.[0];
+  const change =
+    form === 'statement'
+      ? [`--statement=${sh(`ALTER TABLE ${q(table)} ${clauses}`)}`]
+      : [`--table=${sh(table)}`, `--alter=${sh(clauses)}`, '--target-chunk-time=500ms'];
   return [
     [
       'spirit migrate',
@@ -165,23 +208,45 @@ export function spiritCommands(conn: Connection, database: string, table: string
       `--username=${sh(conn.user)}`,
       '--password="$SPIRIT_PASSWORD"',
       `--database=${sh(database)}`,
-      `--table=${sh(table)}`,
-      `--alter=${sh(clauses)}`,
+      ...change,
       '--threads=4',
-      '--target-chunk-time=500ms',
       `--lock-wait-timeout=${policy.lockWaitTimeoutSeconds}s`,
-      '--replica-max-lag=10s',
+      // --replica-max-lag does nothing without --replica-dsn (a replica from the inventory).
+      ...(replica ? [`--replica-dsn=${sh(`${conn.user}:$SPIRIT_PASSWORD@tcp(${replica.host}:${replica.port})/${database}`)}`, '--replica-max-lag=10s'] : []),
       '--defer-cutover',
     ].join(' '),
-    // Current Spirit names its sentinel _spirit_sentinel; releases before 2024 used _<table>_sentinel.
-    `mysql -e ${sh(`DROP TABLE IF EXISTS ${qt(database, '_spirit_sentinel')}, ${qt(database, `_${table}_sentinel`)}`)}    # when ready: Spirit cuts over`,
+    `${mysqlClient(conn)} -e ${sh(`DROP TABLE IF EXISTS ${qt(database, '_spirit_sentinel')}`)}    # when ready: Spirit cuts over`,
   ];
 }
 
-export function vitessCommands(keyspace: string, table: string, clauses: string): string[] {
+/** The stock client against the shard, as the migration user (password prompted). */
+export function mysqlClient(conn: Connection): string {
+  return `mysql ${conn.socketPath ? `-S ${sh(conn.socketPath)}` : `-h ${sh(conn.host)} -P ${conn.port}`} -u ${sh(conn.user)} -p`;
+}
+
+/**
+ * The Online DDL id headroom chooses for a change (`ApplySchema --uuid`), so that the later commands
+ * can name it: Vitess's form (go/vt/schema onlineDdlUUIDRegexp, `8_4_4_4_12` hex with underscores),
+ * derived from the keyspace, table and change (the same plan gives the same id; Vitess treats a
+ * resubmission of the same migration under its id as the same migration).
+ */
+export function onlineDdlUuid(keyspace: string, table: string, clauses: string): string {
+  const h = createHash('sha256').update(`${keyspace}\u0000${table}\u0000${clauses}`).digest('hex');
+  return `${h.slice(0, 8)}_${h.slice(8, 12)}_${h.slice(12, 16)}_${h.slice(16, 20)}_${h.slice(20, 32)}`;
+}
+
+/**
+ * vtctldclient: submit with a postponed completion (returns at once), then complete when ready.
+ * Flags as defined in vitessio/vitess go/cmd/vtctldclient/command/schema.go and onlineddl.go; the
+ * root command refuses to run without `--server`.
+ */
+export function vitessCommands(keyspace: string, table: string, clauses: string, server = '<vtctld host:port>'): string[] {
+  const uuid = onlineDdlUuid(keyspace, table, clauses);
+  const base = `vtctldclient --server ${sh(server)}`;
   return [
-    `vtctldclient ApplySchema --ddl-strategy "vitess --postpone-completion" --sql ${sh(`ALTER TABLE ${q(table)} ${clauses}`)} ${sh(keyspace)}`,
-    `vtctldclient OnlineDDL complete ${sh(keyspace)} <uuid printed above>    # when ready`,
+    `${base} ApplySchema --ddl-strategy ${sh('vitess --postpone-completion')} --uuid ${uuid} --sql ${sh(`ALTER TABLE ${q(table)} ${clauses}`)} ${sh(keyspace)}`,
+    `${base} OnlineDDL show ${sh(keyspace)} ${uuid}    # repeat until migration_status is ready_to_complete (or complete)`,
+    `${base} OnlineDDL complete ${sh(keyspace)} ${uuid}    # when ready: cuts over on every shard`,
   ];
 }
 

@@ -60,9 +60,10 @@ export function planWidenings(findings: readonly Finding[], snapshot: Snapshot, 
   return { version: 1, policy, plans, schedule: schedule(plans, policy) };
 }
 
-/** shard → database → keyspace, from the vitess: block (ApplySchema takes the keyspace's name). */
+/** shard → database → keyspace, from the vitess: block (ApplySchema takes the keyspace's name); '' → vtctld's address. */
 function keyspacesOf(config: CheckConfig): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
+  if (config.vitess?.server) out.set('', new Map([['', config.vitess.server]]));
   for (const ks of config.vitess?.keyspaces ?? []) {
     for (const shard of ks.shards) {
       let m = out.get(shard);
@@ -324,7 +325,7 @@ export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Pol
       table: tableName,
       tool: chosen,
       toolReason: oneCopy(ctx, toolReason(chosen, checks, policy)),
-      commands: toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0, ks),
+      commands: toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0, ks, keyspaces.get('')?.get('')),
       estimate,
       notes,
       irreversible: false,
@@ -558,6 +559,7 @@ function toolCommands(
   policy: Policy,
   parentFks: boolean,
   keyspace?: string,
+  vtctld?: string,
 ): string[] {
   switch (tool) {
     case 'direct':
@@ -569,7 +571,7 @@ function toolCommands(
     case 'spirit':
       return spiritCommands(conn, database, table, clauses, policy);
     case 'vitess':
-      return vitessCommands(keyspace ?? database.replace(/^vt_/, ''), table, clauses);
+      return vitessCommands(keyspace ?? database, table, clauses, vtctld);
   }
 }
 

@@ -40,6 +40,8 @@ export interface KeyspaceConfig {
 
 export interface VitessConfig {
   keyspaces: KeyspaceConfig[];
+  /** vtctld's gRPC address (`host:port`): every vtctldclient command needs `--server`. */
+  server?: string;
 }
 
 type Fail = (field: string, why: string) => Error;
@@ -47,7 +49,10 @@ type Fail = (field: string, why: string) => Error;
 export function parseVitessConfig(raw: unknown, fail: Fail, shardNames: string[]): VitessConfig {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw fail('vitess', 'expected a mapping with `keyspaces:`');
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'keyspaces') throw fail(`vitess.${k}`, 'unknown key; allowed: keyspaces');
+  for (const k of Object.keys(o)) if (k !== 'keyspaces' && k !== 'server') throw fail(`vitess.${k}`, 'unknown key; allowed: keyspaces, server');
+  if (o.server !== undefined && (typeof o.server !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(o.server))) {
+    throw fail('vitess.server', `expected vtctld's address as host:port (vtctldclient --server), got ${JSON.stringify(o.server)}`);
+  }
   if (!Array.isArray(o.keyspaces) || o.keyspaces.length === 0) throw fail('vitess.keyspaces', 'expected a non-empty list');
   const keyspaces = o.keyspaces.map((k, i): KeyspaceConfig => {
     const f = `vitess.keyspaces[${i}]`;
@@ -69,7 +74,7 @@ export function parseVitessConfig(raw: unknown, fail: Fail, shardNames: string[]
     }
     return { name: ks.name, database, shards: ks.shards as string[], vschema: checkVSchema(ks.vschema, (why) => fail(`${f}.vschema`, why)), vschemaSource: `${f}.vschema` };
   });
-  return { keyspaces };
+  return { keyspaces, ...(typeof o.server === 'string' ? { server: o.server } : {}) };
 }
 
 export function checkVSchema(raw: unknown, fail: (why: string) => Error): VSchema {
@@ -108,7 +113,7 @@ export async function loadVSchemaFiles(vitess: VitessConfig, inventoryFile: stri
       return { ...rest, vschema: checkVSchema(json, (why) => new UsageError(`${ks.vschemaPath}: ${why}`)) };
     }),
   );
-  return { keyspaces };
+  return { ...vitess, keyspaces };
 }
 
 export interface SequenceRef {

@@ -96,37 +96,17 @@ const conn: Connection = { host: 'db1.internal', port: 3306, user: 'migrator' };
 const socketConn: Connection = { ...conn, socketPath: '/var/run/mysqld/mysqld.sock' };
 const CLAUSES = 'MODIFY `id` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT';
 
-/**
- * KNOWN PROBLEMS TODAY: generated lines the real tools would reject, with the exact problems.
- * When src/plan/commands.ts is fixed, the test below fails on that entry: delete the entry.
- */
-const TODAY_KNOWN_PROBLEMS: Record<string, string[]> = {
-  // Spirit main removed --table/--alter (#1149) and --target-chunk-time (#1151); --statement is required.
-  'spirit main': ['unknown flag --table', 'unknown flag --alter', 'unknown flag --target-chunk-time', 'missing required --statement'],
-  // vtctldclient refuses to run without --server ("please specify --server <vtctld_host:vtctld_port>").
-  'vitess ApplySchema': ['missing required --server'],
-  // `<uuid printed above>    # when ready` is, to the shell, `< uuid` then `>` with no file name:
-  // a syntax error, nothing runs. Were it run, vtctldclient would get `commerce printed above`
-  // (not a UUID); and --server is missing.
-  'vitess OnlineDDL complete': [
-    'unquoted shell operator "<" at column 42: the shell does not pass it as an argument',
-    'unquoted shell operator ">" at column 61: the shell does not pass it as an argument',
-    'a redirection at the end of the line has no target: a shell syntax error',
-    'missing required --server',
-    'expects 2 positional argument(s), got 3: ["commerce","printed","above"]',
-  ],
-  // A legal MySQL table name with a comma: sh() quotes it for the shell, but pt-osc's DSN splits on
-  // every comma not preceded by a backslash, so `t=a,b` becomes t=a plus h=b.
-  'pt-osc table a,b': ['DSN part "b" is not key=value; pt-osc reads it as h=b (an unescaped comma inside a value?)'],
-};
+const replicaConn: Connection = { ...conn, replicas: [{ host: 'db1-replica.internal', port: 3306 }, { host: 'db1-replica2.internal', port: 3307 }] };
+const SPIRIT_016 = { ...DEFAULT_POLICY, spirit: { version: '0.16.0' } };
 
-function todaysProblems(): Record<string, string[]> {
+/** Every line the planner generates, for every tool, form and kind of connection, with its problems (none expected). */
+function generatedProblems(): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   const add = (key: string, problems: string[]) => {
     if (problems.length) out[key] = problems;
   };
-  for (const c of [conn, socketConn]) {
-    const label = c.socketPath ? 'socket' : 'tcp';
+  for (const c of [conn, socketConn, replicaConn]) {
+    const label = c.socketPath ? 'socket' : c.replicas ? 'replicas' : 'tcp';
     const [, dry, run] = ghostCommands(c, 'shop', 'orders', CLAUSES, DEFAULT_POLICY);
     add(`gh-ost ${label} noop`, checkCommandLine('gh-ost', dry!));
     add(`gh-ost ${label} execute`, checkCommandLine('gh-ost', run!));
@@ -135,20 +115,27 @@ function todaysProblems(): Record<string, string[]> {
         add(`pt-osc ${label} fks=${fks} ${i ? 'execute' : 'dry-run'}`, checkCommandLine('pt-online-schema-change', line));
       }
     }
-    const [spirit] = spiritCommands(c, 'shop', 'orders', CLAUSES, DEFAULT_POLICY);
-    add(`spirit v0.16.0 ${label}`, checkCommandLine('spirit', spirit!, 'v0.16.0'));
-    if (label === 'tcp') add('spirit main', checkCommandLine('spirit', spirit!, 'main'));
+    add(`spirit main ${label}`, checkCommandLine('spirit', spiritCommands(c, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[0]!, 'main'));
+    add(`spirit v0.16.0 ${label}`, checkCommandLine('spirit', spiritCommands(c, 'shop', 'orders', CLAUSES, SPIRIT_016)[0]!, 'v0.16.0'));
   }
-  const [apply, complete] = vitessCommands('commerce', 'orders', CLAUSES);
-  add('vitess ApplySchema', checkCommandLine('vtctldclient', apply!));
-  add('vitess OnlineDDL complete', checkCommandLine('vtctldclient', complete!));
-  add('pt-osc table a,b', checkCommandLine('pt-online-schema-change', ptOscCommands(conn, 'shop', 'a,b', CLAUSES, DEFAULT_POLICY, false)[1]!));
+  for (const [i, line] of vitessCommands('commerce', 'orders', CLAUSES, 'vtctld.internal:15999').entries()) add(`vitess ${i}`, checkCommandLine('vtctldclient', line));
+  for (const name of ['a,b', 'we ird', 'x=y', 'back\\slash']) {
+    for (const line of ptOscCommands(conn, 'shop', name, CLAUSES, DEFAULT_POLICY, false)) add(`pt-osc table ${name}`, checkCommandLine('pt-online-schema-change', line));
+  }
+  add('pt-osc database a,b', checkCommandLine('pt-online-schema-change', ptOscCommands(conn, 'a,b', 'orders', CLAUSES, DEFAULT_POLICY, false)[1]!));
   return out;
 }
 
-describe("today's generated lines against the real flags", () => {
-  it('gh-ost, pt-osc and Spirit v0.16.0 lines pass; only the labelled known problems remain', () => {
-    expect(todaysProblems()).toEqual(TODAY_KNOWN_PROBLEMS);
+describe('generated lines against the real flags', () => {
+  it('every gh-ost, pt-osc, Spirit (both forms) and vtctldclient line passes its tool\'s flag definitions', () => {
+    expect(generatedProblems()).toEqual({});
+  });
+
+  it('the checker would have caught what the generators used to print', () => {
+    // Spirit main has no --table/--alter (#1149); vtctldclient needs --server; `<uuid printed above>` is a redirection.
+    expect(checkCommandLine('spirit', "spirit migrate --host=h:3306 --table=t --alter='MODIFY x BIGINT' --defer-cutover", 'main')).toContain('missing required --statement');
+    expect(checkCommandLine('vtctldclient', `vtctldclient OnlineDDL complete commerce <uuid printed above>`)).toContain('missing required --server');
+    expect(checkCommandLine('pt-online-schema-change', "pt-online-schema-change --alter x --execute 'h=db,P=3306,u=u,D=shop,t=a,b'")[0]).toMatch(/not key=value/);
   });
 
   it('the gh-ost line uses only flags gh-ost v1.1.10 defines (no MySQL socket flag exists, even for a socket shard)', () => {
@@ -157,9 +144,19 @@ describe("today's generated lines against the real flags", () => {
     expect(run).not.toMatch(/--socket\b/);
   });
 
-  it('the Spirit cut-over release drops _spirit_sentinel (v0.10.0 and later) and _<table>_sentinel (up to v0.9.2)', () => {
-    const release = spiritCommands(conn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[1]!;
+  it('gh-ost throttles on the inventory\'s replicas and confirms a critical load before aborting', () => {
+    const run = ghostCommands(replicaConn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[2]!;
+    expect(run).toContain('--throttle-control-replicas=db1-replica.internal:3306,db1-replica2.internal:3307');
+    expect(run).toContain('--critical-load-interval-millis=1000');
+    expect(ghostCommands(conn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[2]).not.toContain('--throttle-control-replicas');
+  });
+
+  it('Spirit: --replica-max-lag only with --replica-dsn; the cut-over release names the shard and drops _spirit_sentinel', () => {
+    const [run, release] = spiritCommands(conn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY);
+    expect(run).not.toContain('--replica-max-lag');
+    expect(spiritCommands(replicaConn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[0]).toMatch(/--replica-dsn=.*db1-replica\.internal:3306.* --replica-max-lag=10s/);
+    expect(release).toMatch(/^mysql -h db1\.internal -P 3306 -u migrator -p -e /);
     expect(release).toContain('`shop`.`_spirit_sentinel`');
-    expect(release).toContain('`shop`.`_orders_sentinel`');
+    expect(spiritCommands(socketConn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[1]).toMatch(/^mysql -S \/var\/run\/mysqld\/mysqld\.sock -u migrator -p /);
   });
 });

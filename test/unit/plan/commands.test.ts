@@ -19,11 +19,13 @@ import {
   sh,
   spiritCommands,
   vitessCommands,
+  onlineDdlUuid,
   type Connection,
 } from '../../../src/plan/commands.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../../src/plan/policy.js';
 import type { ForeignKey } from '../../../src/model/types.js';
 import { column, config, db, planOf, shard, snapshot, table, withColumn, withTable } from '../builders.js';
+import { checkCommandLine } from '../../support/tool-flags.js';
 
 const policy = (raw: Record<string, unknown>) => parsePolicy(raw, (field, why) => new Error(`${field}: ${why}`));
 const BIGINT = { dataType: 'bigint', unsigned: false, zerofill: false } as const;
@@ -226,13 +228,6 @@ describe('pt-online-schema-change', () => {
 });
 
 describe('gh-ost', () => {
-  // doc/command-line-flags.md, doc/cheatsheet.md, README usage (flags headroom may emit).
-  const DOCUMENTED = new Set([
-    'host', 'port', 'user', 'password', 'conf', 'database', 'table', 'alter', 'allow-on-master', 'assume-rbr',
-    'max-load', 'critical-load', 'chunk-size', 'max-lag-millis', 'throttle-control-replicas', 'cut-over',
-    'cut-over-lock-timeout-seconds', 'postpone-cut-over-flag-file', 'verbose', 'execute', 'exact-rowcount',
-    'concurrent-rowcount', 'replica-server-id', 'serve-socket-file', 'initially-drop-ghost-table', 'initially-drop-old-table',
-  ]);
   const cmds = ghostCommands(HOST, 'app', 'users', NASTY, DEFAULT_POLICY);
 
   it('create the flag file, a no-op run, the run with --execute, then remove the flag to cut over', () => {
@@ -243,10 +238,10 @@ describe('gh-ost', () => {
     expect(cmds[3]!.startsWith(`rm ${ghostFlagFile('app', 'users', HOST)}`)).toBe(true);
   });
 
-  it('every flag is a documented gh-ost flag, given once', () => {
+  it('every flag is a gh-ost flag (v1.1.10 main.go, test/support/tool-flags.ts), given once', () => {
     const flags = argv(cmds[2]!, 'gh-ost').map((a) => /^--([a-z-]+)/.exec(a)?.[1]);
     expect(flags.every((f) => f !== undefined)).toBe(true);
-    for (const f of flags) expect(DOCUMENTED.has(f!), `--${f}`).toBe(true);
+    expect(checkCommandLine('gh-ost', cmds[2]!)).toEqual([]);
     expect(new Set(flags).size).toBe(flags.length);
   });
 
@@ -256,7 +251,7 @@ describe('gh-ost', () => {
     expect(a).toEqual(expect.arrayContaining([
       '--host=db1.example.com', '--port=3307', '--user=admin', '--conf=/home/hr/.my.cnf', '--database=app', '--table=users',
       '--allow-on-master', '--max-load=Threads_running=25', '--critical-load=Threads_running=50', '--chunk-size=1000',
-      '--max-lag-millis=1500', '--cut-over=default', `--postpone-cut-over-flag-file=${ghostFlagFile('app', 'users', HOST)}`, '--execute',
+      '--max-lag-millis=1500', '--critical-load-interval-millis=1000', '--cut-over=atomic', `--postpone-cut-over-flag-file=${ghostFlagFile('app', 'users', HOST)}`, '--execute',
     ]));
   });
 
@@ -293,16 +288,25 @@ describe('Spirit and Vitess', () => {
   it('Spirit: one argument per flag, password from the environment, deferred cut-over', () => {
     const [run, cut] = spiritCommands(HOST, 'app', 'users', NASTY, policy({ lockWaitTimeoutSeconds: 20 }));
     expect(argv(run!, 'spirit migrate')).toEqual([
-      '--host=db1.example.com:3307', '--username=admin', '--password=s3cret', '--database=app', '--table=users',
-      `--alter=${NASTY}`, '--threads=4', '--target-chunk-time=500ms', '--lock-wait-timeout=20s', '--replica-max-lag=10s', '--defer-cutover',
+      '--host=db1.example.com:3307', '--username=admin', '--password=s3cret', '--database=app', `--statement=ALTER TABLE \`users\` ${NASTY}`,
+      '--threads=4', '--lock-wait-timeout=20s', '--defer-cutover',
     ]);
-    expect(cut).toMatch(/^mysql -e 'DROP TABLE IF EXISTS `app`\.`_spirit_sentinel`, `app`\.`_[a-z_]*sentinel`'/);
+    expect(cut).toMatch(/^mysql -h db1\.example\.com -P 3307 -u admin -p -e 'DROP TABLE IF EXISTS `app`\.`_spirit_sentinel`'/);
+    // Spirit v0.11.0–v0.16.0: --table and --alter (policy.spirit.version).
+    const [old] = spiritCommands(HOST, 'app', 'users', NASTY, policy({ lockWaitTimeoutSeconds: 20, spirit: { version: '0.16.0' } }));
+    expect(argv(old!, 'spirit migrate')).toEqual([
+      '--host=db1.example.com:3307', '--username=admin', '--password=s3cret', '--database=app', '--table=users',
+      `--alter=${NASTY}`, '--target-chunk-time=500ms', '--threads=4', '--lock-wait-timeout=20s', '--defer-cutover',
+    ]);
   });
 
   it('Vitess: ApplySchema with a postponed completion, the ALTER as one --sql argument, then complete', () => {
-    const [apply, complete] = vitessCommands('commerce', 'users', NASTY);
-    expect(argv(apply!, 'vtctldclient')).toEqual(['ApplySchema', '--ddl-strategy', 'vitess --postpone-completion', '--sql', `ALTER TABLE \`users\` ${NASTY}`, 'commerce']);
-    expect(complete).toMatch(/^vtctldclient OnlineDDL complete commerce /);
+    const [apply, show, complete] = vitessCommands('commerce', 'users', NASTY, 'vtctld:15999');
+    const uuid = onlineDdlUuid('commerce', 'users', NASTY);
+    expect(uuid).toMatch(/^[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}$/);
+    expect(argv(apply!, 'vtctldclient')).toEqual(['--server', 'vtctld:15999', 'ApplySchema', '--ddl-strategy', 'vitess --postpone-completion', '--uuid', uuid, '--sql', `ALTER TABLE \`users\` ${NASTY}`, 'commerce']);
+    expect(show).toMatch(new RegExp(`^vtctldclient --server vtctld:15999 OnlineDDL show commerce ${uuid} `));
+    expect(complete).toMatch(new RegExp(`^vtctldclient --server vtctld:15999 OnlineDDL complete commerce ${uuid} `));
   });
 
   it('in a plan: the keyspace is the vitess: block\'s name for the database, and only a keyspace\'s database gets vtctldclient', () => {
