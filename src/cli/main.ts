@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { join, relative, resolve, sep } from 'node:path';
 import { CHECKS } from '../checks/registry.js';
 import { inventoryFromUrl, loadInventory } from '../config/inventory.js';
@@ -12,7 +13,8 @@ import type { CheckConfig, Inventory } from '../config/types.js';
 import { redact, fileErrorText, UsageError } from '../errors.js';
 import { checkParts, loadParts, mergeReports, mergeSnapshots } from '../merge.js';
 import { parsePartition } from '../partition.js';
-import { attachRunbookLinks, findingsAbout, renderIndex, renderRunbooks } from '../runbook/runbook.js';
+import { attachRunbookLinks, embeddedPreChecks, findingsAbout, placeholdersIn, preChecks, renderIndex, renderRunbooks, runbookAliases } from '../runbook/runbook.js';
+import { cellText, formatPreChecks, judge } from '../runbook/precheck.js';
 import { collectFleet, collectShard, collectSnapshot, countRows, describeError, type CollectOptions, type CollectProgress } from '../introspect/collect.js';
 import { applyOffsets, offsetStatements } from '../introspect/offsets.js';
 import { lintInWorkspace } from '../introspect/workspace.js';
@@ -32,6 +34,7 @@ import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
 import { SnapshotWriter } from '../snapshot/stream.js';
 import type { Report, ShardError, ShardSnapshot, Snapshot } from '../model/types.js';
 import type { Connection } from '../plan/commands.js';
+import { openSession } from '../connect/session.js';
 import { matchesOnly, planWidenings } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
@@ -224,21 +227,39 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--only <column>', 'only the group containing this column: table.column, db.table.column or shard/db/table.column')
     .option('--finding <id>', 'only the group of this finding id')
     .option('--stdout', 'print the runbook(s) instead of writing files')
+    .option('--placeholders', 'write runbooks even when a setting they need is missing (policy.migrationUser, hosts, vitess.server): their commands then carry <…> placeholders to replace by hand')
     .option('-q, --quiet', 'no progress line on stderr')
-    .action(async (url: string | undefined, opts: SourceOptions & { out: string; only?: string; finding?: string; stdout?: boolean }) => {
+    .action(async (url: string | undefined, opts: SourceOptions & { out: string; only?: string; finding?: string; stdout?: boolean; placeholders?: boolean }) => {
       const source = await readSource(url, opts, io);
       const { snapshot, inventory } = source;
       const { plan, report } = planFromSource(source, opts);
       const connections = inventory ? connectionsOf(inventory) : undefined;
       const policy = inventory?.policy ?? DEFAULT_POLICY;
-      const scanCommand = opts.config ? `npx headroom scan --config ${opts.config}` : url ? `npx headroom scan ${redact(url)}` : `npx headroom scan --config <your headroom.yaml>`;
+      // The command that runs where the runbook is followed: the installed headroom (never npx, which
+      // outside a checkout resolves the registry's unrelated `headroom` package).
+      const scanCommand = opts.config ? `${policy.headroomCommand} scan --config ${opts.config}` : url ? `${policy.headroomCommand} scan ${redact(url)}` : `${policy.headroomCommand} scan --config <your headroom.yaml>`;
       const files = renderRunbooks(plan, { findings: report.findings, policy, scanCommand, ...(connections ? { connections } : {}) });
+      const missing = [...new Set(files.flatMap((f) => placeholdersIn(f.content)))];
+      if (missing.length && !opts.placeholders) {
+        const why = missing.map((m) =>
+          m === '<migration user>'
+            ? 'policy.migrationUser is not set (the account that runs the migration)'
+            : m === '<vtctld host:port>'
+              ? "vitess.server is not set (vtctld's address, for vtctldclient --server)"
+              : m.startsWith('<host of')
+                ? "the shards' hosts are unknown (give --config with the inventory)"
+                : `${m} is unknown`,
+        );
+        throw new UsageError(`runbook: ${[...new Set(why)].join('; ')}: the steps could not be run as written. Set it, or pass --placeholders to write <…> placeholders to replace by hand`);
+      }
       if (opts.stdout) {
         io.stdout(files.map((f) => f.content).join('\n\n'));
       } else {
         try {
           await mkdir(opts.out, { recursive: true });
           for (const f of files) await writeFile(join(opts.out, f.path), f.content);
+          // A key planned with others (they share a table): its own file name points at the runbook that widens it.
+          for (const a of runbookAliases(plan)) await writeFile(join(opts.out, a.path), a.content);
           await writeFile(join(opts.out, 'index.md'), renderIndex(plan, report.findings));
         } catch (e) {
           throw new UsageError(`${opts.out}: cannot write runbooks: ${fileErrorText(e)}`);
@@ -429,9 +450,64 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       code = await doctorCommand(url, opts, io);
     });
 
+  program
+    .command('precheck')
+    .description("Run a runbook's read-only pre-checks against its shard and print each with its expected and actual answer (exit 0: all pass, 1: one failed).")
+    .argument('<runbook>', 'a runbook file written by `headroom runbook`, or a group id (shard/database/table.column) to plan live')
+    .option('-c, --config <file>', 'inventory YAML (how to reach the shard)')
+    .action(async (target: string, opts: SourceOptions) => {
+      if (!opts.config) throw new UsageError('precheck: give --config headroom.yaml (how to reach the shard)');
+      let checks: { shard: string; group: string; checks: ReturnType<typeof preChecks> } | undefined;
+      let text: string | undefined;
+      try {
+        text = await readFile(target, 'utf8');
+      } catch (e) {
+        if (!/^[^/]+\/[^/]+\/[^/]+\.[^/]+$/.test(target) || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${target}: cannot read: ${fileErrorText(e)}`);
+      }
+      if (text !== undefined) {
+        try {
+          checks = embeddedPreChecks(text);
+        } catch {
+          throw new UsageError(`${target}: its pre-check block is damaged: generate the runbook again`);
+        }
+        if (!checks) throw new UsageError(`${target}: not a runbook written by headroom runbook (no pre-check block)`);
+      } else {
+        // A group id: plan live, take that group's plan.
+        const source = await readSource(undefined, opts, io);
+        const { plan } = planFromSource(source, {});
+        const p = plan.plans.find((x) => x.groups.includes(target));
+        if (!p) throw new UsageError(`precheck: no widening group ${target} on these servers now (headroom plan lists the group ids)`);
+        checks = { shard: p.shard, group: p.id, checks: preChecks(p, source.inventory?.policy ?? DEFAULT_POLICY) };
+      }
+      const inventory = await loadInventory(opts.config, io.env, optionFileChoice(opts));
+      const shard = inventory.shards.find((x) => x.name === checks!.shard);
+      if (!shard) throw new UsageError(`precheck: the runbook is for shard ${checks.shard}, which ${opts.config} does not list`);
+      let session: Awaited<ReturnType<typeof openSession>>;
+      try {
+        session = await openSession(shard);
+      } catch (e) {
+        throw new UsageError(`shard ${shard.name}: ${describeError(e, shard)}`);
+      }
+      const results = [];
+      try {
+        for (const c of checks.checks) {
+          try {
+            const r = await sql.raw<Record<string, unknown>>(c.sql).execute(session.db);
+            results.push(judge(c, r.rows.map((row) => Object.values(row).map(cellText))));
+          } catch (e) {
+            results.push(judge(c, undefined, describeError(e, shard)));
+          }
+        }
+      } finally {
+        await session.close();
+      }
+      io.stdout(formatPreChecks(shard.name, checks.group, results));
+      code = results.every((r) => r.pass) ? 0 : 1;
+    });
+
   // How to find credentials outside the YAML, for every command that connects (docs/connections.md).
   for (const cmd of program.commands) {
-    if (!['scan', 'snapshot', 'plan', 'runbook', 'doctor'].includes(cmd.name())) continue;
+    if (!['scan', 'snapshot', 'plan', 'runbook', 'doctor', 'precheck'].includes(cmd.name())) continue;
     cmd
       .option('--defaults-file <file>', 'MySQL option file whose [client] group gives user, password, host, port, socket, ssl-* (instead of ~/.my.cnf)')
       .option('--no-defaults', 'read no MySQL option file (not even ~/.my.cnf)');
@@ -456,7 +532,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
  */
 function connectionsOf(inventory: Inventory): Map<string, Connection> {
   const user = inventory.policy.migrationUser ?? '<migration user>';
-  return new Map(inventory.shards.map((s) => [s.name, { host: s.host, port: s.port, user, ...(s.socketPath ? { socketPath: s.socketPath } : {}) }]));
+  return new Map(
+    inventory.shards.map((s) => [s.name, { host: s.host, port: s.port, user, ...(s.socketPath ? { socketPath: s.socketPath } : {}), ...(s.replicas ? { replicas: s.replicas } : {}) }]),
+  );
 }
 
 async function readSource(

@@ -9,7 +9,7 @@
 import { formatType } from '../model/integers.js';
 import { compareText, SEVERITY_RANK, type Finding, type Report } from '../model/types.js';
 import { percent, groupDigits } from '../checks/common.js';
-import { ghostFlagFile, ghostSocketFile, q, qt, type Connection } from '../plan/commands.js';
+import { ghostFlagFile, ghostSocketFile, mysqlClient, q, qt, sh, type Connection } from '../plan/commands.js';
 import { findingKey, groupId } from '../plan/groups.js';
 import { matchesOnly } from '../plan/plan.js';
 import type { Plan, Policy, Step, WideningPlan } from '../plan/types.js';
@@ -24,6 +24,26 @@ export interface RunbookContext {
   scanCommand: string;
 }
 
+/**
+ * A read-only pre-check: the query, and the answer that lets the migration start. `headroom
+ * precheck` runs them (they are embedded in the runbook); a person can paste them.
+ */
+export interface PreCheck {
+  title: string;
+  sql: string;
+  /** `no-rows`, or exactly these rows (values as text, in order). */
+  expect: { kind: 'no-rows' } | { kind: 'rows'; rows: string[][] };
+  /** The expected answer, in words. */
+  expectText: string;
+  /** What to do when the answer differs. */
+  failText: string;
+}
+
+/** Placeholders a runbook would carry (`<migration user>`, `<host of …>`, `<vtctld host:port>`). */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set(text.match(/<(migration user|host of [^>]+|vtctld host:port|user)>/g) ?? [])];
+}
+
 /** Stable file name: shard, database, table.column of the key. */
 export function runbookFileName(groupId: string): string {
   return `${groupId.replace(/[^A-Za-z0-9_.-]+/g, '__')}.md`;
@@ -31,24 +51,47 @@ export function runbookFileName(groupId: string): string {
 
 export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   const findings = ctx.findings.filter((f) => p.triggeredBy.includes(f.id)).sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
-  const key = p.members.find((m) => m.role === 'key')!;
+  const keys = p.members.filter((m) => m.role === 'key');
+  const key = keys[0]!;
   const refs = p.members.filter((m) => m.role === 'reference' && m.needsChange);
   const conn = ctx.connection;
-  const mysql = conn
-    ? `mysql ${conn.socketPath ? `-S ${conn.socketPath}` : `-h ${conn.host} -P ${conn.port}`} -u ${conn.user} -p`
-    : `mysql -h <host of ${p.shard}> -u <user> -p`;
+  const mysql = conn ? mysqlClient(conn) : `mysql -h <host of ${p.shard}> -u <migration user> -p`;
   const tables = [...new Set(p.members.map((m) => `${m.ref.database}.${m.ref.table}`))];
-  const tableList = (db: string) => p.members.filter((m) => m.ref.database === db).map((m) => `'${m.ref.table}'`);
+  const tableList = (db: string) => [...new Set(p.members.filter((m) => m.ref.database === db).map((m) => `'${m.ref.table}'`))];
   const dbs = [...new Set(p.members.map((m) => m.ref.database))];
   const copies = p.steps.filter((s) => s.estimate);
   const tools = [...new Set(copies.map((s) => s.tool).filter(Boolean))];
   const out: string[] = [];
   const worst = findings[0];
+  const keyNames = p.keys.map((k) => `\`${k.table}.${k.column}\``);
 
-  out.push(`# Runbook: widen \`${p.key.table}.${p.key.column}\` and everything that references it`, '');
+  out.push(
+    p.keys.length === 1
+      ? `# Runbook: widen \`${p.key.table}.${p.key.column}\` and everything that references it`
+      : `# Runbook: widen ${keyNames.slice(0, -1).join(', ')} and ${keyNames[keyNames.length - 1]}, and everything that references them`,
+    '',
+  );
   out.push(`Shard **${p.shard}**, database **${p.database}**. Severity **${p.worstSeverity}**. Group id \`${p.id}\`.`, '');
+  if (p.keys.length > 1) {
+    out.push(
+      `These keys are widened together because their changes touch the same tables: each table is copied once, with every change to it in one run (a second copy of a table would meet constraint names the first one changed). Group ids: ${p.groups.map((g) => `\`${g}\``).join(', ')}.`,
+      '',
+    );
+  }
+  const decisions = p.steps.filter((s) => s.kind === 'blocked');
   if (p.blocked.length) {
-    out.push('> **This plan is blocked** — read these before anything else:', ...p.blocked.map((b) => `> - ${b}`), '');
+    out.push('> **Do not start: this plan is blocked.** Read these before anything else:', ...p.blocked.map((b) => `> - ${b}`), '');
+  }
+  if (decisions.length) {
+    out.push('## Decision needed before anything runs', '');
+    out.push('No tool the policy allows can change the tables below. Choose one option per table with the people who own the application, apply what it says, then **generate this runbook again**: the step then has its commands. Nothing in this section is part of the steps.', '');
+    for (const s of decisions) {
+      out.push(`### ${s.table}`, '');
+      (s.options ?? []).forEach((o, i) => {
+        out.push(`**Option ${String.fromCharCode(65 + i)}: ${o.title}.** ${o.cost} To choose it: ${o.choose}`, '');
+        out.push('```text', ...o.commands, '```', '');
+      });
+    }
   }
   if (p.warnings.length) {
     out.push('> **Read first:**', ...p.warnings.map((w) => `> - ${w}`), '');
@@ -75,6 +118,10 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
     '',
     `**How long the fix takes:** copies ${durationRange(p.total.secondsLow, p.total.secondsHigh)} in total on this database (at ${ctx.policy.copyRowsPerSecond} rows/s, policy.copyRowsPerSecond), then an application restart. Free disk needed: ${bytes(p.total.diskBytes)} for the largest copy.`,
     '',
+    '**What the application will see while this runs:**',
+    '',
+    ...applicationEffects(p, ctx.policy).map((l) => `- ${l}`),
+    '',
   );
 
   // 2. Dependencies
@@ -83,34 +130,43 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push('| column | role | current type | new type | found by |', '|---|---|---|---|---|');
   for (const m of p.members) {
     const found = m.role === 'key' ? '—' : m.source === 'declared' ? `declared constraint \`${m.constraint}\`` : m.source === 'configured' ? `configured (${m.evidence})` : `inferred by naming (${m.evidence?.replace(/^naming: /, '')})`;
-    out.push(`| \`${m.ref.database}.${m.ref.table}.${m.ref.column}\` | ${m.role === 'key' ? 'the key' : 'stores its ids'} | ${m.current.columnType} | ${m.needsChange ? formatType(m.target) : 'no change'} | ${found} |`);
+    const of = p.keys.length > 1 && m.group ? ` of \`${m.group.slice(m.group.lastIndexOf('/') + 1)}\`` : '';
+    out.push(`| \`${m.ref.database}.${m.ref.table}.${m.ref.column}\` | ${m.role === 'key' ? 'the key' : `stores its ids${of}`} | ${m.current.columnType} | ${m.needsChange ? formatType(m.target) : 'no change'} | ${found} |`);
   }
   out.push('', 'Inferred references come from Rails naming: check them against the application code. If one is wrong, add it to `ignore:` in the headroom config; if a reference is missing, add it to `relationships:`.', '');
 
   // 3. Pre-checks
+  const checks = preChecks(p, ctx.policy);
   out.push(
     '## 3. Pre-checks',
     '',
     `Connect to **${p.shard}**: \`${mysql}\`, as the account that will run the migration. ` +
-      'It needs ALTER, CREATE, DROP, INSERT, UPDATE, DELETE, TRIGGER, PROCESS and REPLICATION CLIENT on these tables — not the read-only account headroom scans with: ' +
+      `It needs ${grantsNeeded(tools)} — not the read-only account headroom scans with: ` +
       'without PROCESS, the lock and transaction checks below show only your own session and would pass when they should not. ' +
-      'Run each query; the expected answer is under it. **If a pre-check fails, do not start: fix it or escalate.**',
+      '**If a pre-check fails, do not start: fix it or escalate.**',
+    '',
+    `All the checks that a query can answer, in one command, from the directory that holds this runbook (read-only; exit 0 when every one passes, 1 otherwise):`,
+    '',
+    '```',
+    `${ctx.policy.headroomCommand} precheck ${sh(runbookFileName(p.id))}${ctx.scanCommand.includes(' --config ') ? ` --config ${ctx.scanCommand.slice(ctx.scanCommand.indexOf(' --config ') + 10).split(' ')[0]}` : ''}`,
+    '```',
+    '',
+    'Or run each query yourself; the expected answer is under it.',
     '',
   );
-  out.push('**Long-running transactions** (an ALTER waits for them, and everything queues behind the ALTER):', '', '```', `SELECT trx_mysql_thread_id AS thread, trx_started, TIMESTAMPDIFF(SECOND, trx_started, NOW()) AS seconds FROM information_schema.INNODB_TRX WHERE trx_started < NOW() - INTERVAL 60 SECOND;`, '```', '', 'Expect: no rows. Otherwise find the owner (`SHOW PROCESSLIST`) and wait or ask before killing.', '');
-  out.push('**Metadata lock waits** on these tables:', '', '```', `SELECT ID, USER, TIME, STATE, LEFT(INFO, 120) AS query FROM information_schema.PROCESSLIST WHERE STATE LIKE '%metadata lock%';`, '```', '', 'Expect: no rows.', '');
-  out.push('**Existing triggers** (pt-online-schema-change refuses tables with triggers; gh-ost has its own limits):', '', '```');
-  for (const db of dbs) out.push(`SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '${db}' AND EVENT_OBJECT_TABLE IN (${tableList(db).join(', ')});`);
-  out.push('```', '', 'Expect: no rows (or the plan already picked a tool that copes).', '');
-  out.push('**Free disk** (the copy writes a full new table):', '', '```', 'SELECT @@datadir;', '```', '', `Then on the server: \`df -h <datadir>\`. Expect at least **${bytes(p.total.diskBytes)}** free plus the binlogs below, with room to spare.`, '');
-  out.push('**Binary log** (format, row image, retention):', '', '```', "SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@expire_logs_days;", '```', '');
-  if (tools.includes('gh-ost')) out.push('gh-ost needs `log_bin = 1`, `binlog_format = ROW`, `binlog_row_image = FULL`.');
+  checks.forEach((c, i) => {
+    out.push(`**${i + 1}. ${c.title}**`, '', '```', c.sql, '```', '', `Expect: ${c.expectText} ${c.failText}`, '');
+  });
+  // Machine-readable copy for `headroom precheck` (an HTML comment: invisible when rendered).
+  out.push(`<!-- headroom-precheck ${JSON.stringify({ shard: p.shard, group: p.id, checks }).replace(/--/g, '-\\u002d')} -->`, '');
+  out.push('Checks a query cannot answer:', '');
+  out.push(`- **Free disk** (the copy writes a full new table): \`SELECT @@datadir;\`, then on the server \`df -h <datadir>\`. Expect at least **${bytes(p.total.diskBytes)}** free plus the binlogs below, with room to spare.`);
   const binlog = copies.reduce<bigint | null>((n, s) => (n === null || s.estimate!.binlogBytes === null ? null : n + s.estimate!.binlogBytes), 0n);
-  out.push(`Expect retention longer than the copy (${duration(p.total.secondsHigh)} at the slow end) and ~${bytes(binlog)} of extra binlog space.`, '');
-  out.push('**Replica lag** (run on each replica):', '', '```', 'SHOW REPLICA STATUS;', '```', '', 'Expect `Seconds_Behind_Master` (or `Seconds_Behind_Source`) near 0. The tools throttle on lag, so a lagging replica makes the copy much slower. (`SHOW SLAVE STATUS` on older servers.)', '');
-  out.push('**Row counts before** (keep the answer for the Verify section):', '', '```');
-  for (const t of tables) out.push(`SELECT '${t}' AS tbl, COUNT(*) AS row_count FROM ${qt(t.split('.')[0]!, t.split('.').slice(1).join('.'))};`);
-  out.push('```', '', 'On a very large table run these on a replica: `COUNT(*)` reads the whole table.', '');
+  out.push(`- **Binlog retention** (\`SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@expire_logs_days;\`): longer than the copy (${duration(p.total.secondsHigh)} at the slow end), with ~${bytes(binlog)} of extra binlog space.`);
+  out.push('- **Replica lag**, on each replica: `SHOW REPLICA STATUS;` (`SHOW SLAVE STATUS` on older servers). Expect `Seconds_Behind_Master` / `Seconds_Behind_Source` near 0: the tools throttle on lag, so a lagging replica makes the copy much slower.');
+  out.push('- **Row counts before** (keep the answers for section 5; on a very large table run them on a replica, `COUNT(*)` reads the whole table):', '', '  ```');
+  for (const t of tables) out.push(`  SELECT '${t}' AS tbl, COUNT(*) AS row_count FROM ${qt(t.split('.')[0]!, t.split('.').slice(1).join('.'))};`);
+  out.push('  ```', '');
 
   // 4. Steps
   out.push('## 4. Steps', '', `Run the steps in order, on **${p.shard}**. SQL blocks run in \`${mysql}\`; shell blocks on a host that has the tool and a \`~/.my.cnf\` with the credentials (never put a password on the command line).`, '');
@@ -129,14 +185,32 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
       '(MariaDB and MySQL 5.7 add a display width, e.g. `bigint(20)`, `int(10) unsigned`: same type).',
     '',
   );
-  const constraints = p.members.filter((m) => m.constraint);
-  if (constraints.length) {
-    out.push('Constraints exist and point at the right tables:', '', '```');
-    for (const db of dbs) out.push(`SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '${db}' AND TABLE_NAME IN (${tableList(db).join(', ')});`);
-    out.push('```', '', `Expect: ${constraints.map((m) => `\`${m.constraint}\` on \`${m.ref.table}\` → \`${p.key.table}\``).join(', ')}. A name with a leading \`_\` or a referenced table named \`_…_old\` means a tool rebuilt it: stop and fix.`, '');
+  // The constraints the plan touches (dropped and re-added, or renamed by a tool and given back): all keep their names.
+  const touched = new Map<string, { database: string; table: string; name: string }>();
+  for (const m of p.members) if (m.constraint) touched.set(`${m.ref.database}.${m.ref.table}.${m.constraint}`, { database: m.ref.database, table: m.ref.table, name: m.constraint });
+  for (const st of p.steps) for (const r of st.renames ?? []) touched.set(`${r.database}.${r.table}.${r.from}`, { database: r.database, table: r.table, name: r.from });
+  if (touched.size) {
+    const list = [...touched.values()].sort((a, b) => compareText(`${a.database}.${a.table}.${a.name}`, `${b.database}.${b.table}.${b.name}`));
+    out.push('Constraints exist under their own names and point at the right tables:', '', '```');
+    for (const db of [...new Set(list.map((c) => c.database))]) {
+      const here = list.filter((c) => c.database === db);
+      out.push(
+        `SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ${sqlText(db)} AND TABLE_NAME IN (${[...new Set(here.map((c) => sqlText(c.table)))].join(', ')}) ORDER BY TABLE_NAME, CONSTRAINT_NAME;`,
+      );
+    }
+    out.push(
+      '```',
+      '',
+      `Expect, among the rows: ${list.map((c) => `\`${c.name}\` on \`${c.table}\``).join(', ')}, each pointing at the table it pointed at before (never a \`_…_old\` table). ` +
+        'The steps gave back every name a tool changed, so a name with a leading `_` that is not in this list was not made by this plan: find out who made it before you go on.',
+      '',
+    );
   }
+  out.push('No tool table or trigger is left behind:', '', '```', ...leftoverQueries(p), '```', '', 'Expect: no rows.', '');
   out.push('Row counts match the ones from the pre-checks (plus whatever the application inserted meanwhile): re-run the row count queries from section 3.', '');
-  out.push('Finally, headroom itself must come back clean for this group:', '', '```', `${ctx.scanCommand} --only ${p.key.database}.${p.key.table}.${p.key.column}`, '```', '', 'Expect exit code 0 and no finding for these columns.', '');
+  out.push('Finally, headroom itself must come back clean for these keys:', '', '```');
+  for (const k of p.keys) out.push(`${ctx.scanCommand} --only ${k.database}.${k.table}.${k.column}`);
+  out.push('```', '', 'Expect exit code 0 and no finding for these columns.', '');
 
   // 6. Application
   out.push('## 6. Application', '', 'Application processes cache column types. Until they restart, writes of values above the old maximum keep failing even though the database accepts them (Rails: `ActiveModel::RangeError`). In February 2024 the outage lasted until a deploy restarted ~50,000 processes.', '');
@@ -176,19 +250,35 @@ function renderStep(s: Step, policy: Policy, conn?: Connection): string[] {
     out.push('Follow section 6 (Application) now. Nothing to run against the database.', '');
     return out;
   }
+  if (s.kind === 'blocked') {
+    out.push(
+      '**Blocked: do not start the runbook.** No tool the policy allows can change this table, and skipping it would leave a column narrower than its key. ' +
+        'See "Decision needed" at the top: choose an option, then generate the runbook again; this step then has its commands.',
+      '',
+    );
+    if (s.estimate) out.push(`Size: ${durationRange(s.estimate.secondsLow, s.estimate.secondsHigh)} of copying at ${policy.copyRowsPerSecond} rows/s.`, '');
+    return out;
+  }
   if (s.tool) out.push(`Tool: **${s.tool}**${s.toolReason ? ` — ${s.toolReason}` : ''}.`, '');
   if (s.estimate) {
     out.push(`Expected: ${durationRange(s.estimate.secondsLow, s.estimate.secondsHigh)}; free disk ${bytes(s.estimate.diskBytes)}; binlog ${bytes(s.estimate.binlogBytes)}.`, '');
-  } else if (s.kind === 'drop-fk' || s.kind === 'add-fk') {
+  } else if (s.kind === 'drop-fk' || s.kind === 'add-fk' || s.kind === 'rename-fk') {
     out.push('Expected: seconds (metadata only), once no transaction holds the table.', '');
   }
   for (const n of s.notes) out.push(`- ${n}`);
   if (s.notes.length) out.push('');
-  const isShell = s.commands.some((c) => /^(pt-online-schema-change|gh-ost|spirit|vtctldclient|touch|rm) /.test(c));
+  if (s.commands.length === 0) {
+    // A Vitess migration another group (shard) submits for the whole keyspace.
+    out.push('Nothing to run on this shard: see the note above.', '');
+    return out;
+  }
+  const isShell = s.tool !== undefined && s.tool !== 'direct';
   if (s.tool === 'gh-ost') {
     out.push('Dry run first, then the real run (it waits before cutting over while the flag file exists):', '');
   } else if (s.tool === 'pt-online-schema-change') {
     out.push('The first command is a dry run (creates and alters the new table, copies nothing). Run the second only if the first **exits 0** (`echo $?` prints 0) and printed no `Error` line — a failed dry run also ends with "Dry run complete".', '');
+  } else if (s.tool === 'vitess') {
+    out.push('The first command only submits the migration and returns at once; the second shows its progress; the third cuts over, on every shard of the keyspace.', '');
   }
   out.push(isShell ? '```sh' : '```sql', ...s.commands, '```', '');
   out.push(`**Watch:** ${watchText(s, conn)}`, '', `**Done when:** ${doneText(s, policy, conn)}`, '');
@@ -204,11 +294,13 @@ function watchText(s: Step, conn?: Connection): string {
     case 'spirit':
       return 'Spirit logs copy progress and an ETA.';
     case 'vitess':
-      return '`vtctldclient OnlineDDL show <keyspace> <uuid>` shows progress.';
+      return 'the second command (`OnlineDDL show`) prints the migration\'s `migration_status` and `progress`; run it until the status is `ready_to_complete`.';
     case 'direct':
       return 'in another session, `SELECT ID, TIME, STATE, PROGRESS FROM information_schema.PROCESSLIST WHERE INFO LIKE \'ALTER TABLE%\';` (MariaDB shows PROGRESS; MySQL: performance_schema stage events). Writes to the table wait until it ends.';
     default:
-      return s.kind === 'orphan-check' ? 'a single SELECT; on a big table it takes a while (full scan).' : 'the statement returns in seconds. If it hangs, another transaction holds the table: see "Metadata lock waits" in section 3.';
+      return s.kind === 'orphan-check'
+        ? 'a single SELECT; on a big table it takes a while (full scan).'
+        : 'the statement returns in seconds. If it hangs, another transaction holds the table: see the lock checks in section 3.';
   }
 }
 
@@ -219,7 +311,11 @@ function doneText(s: Step, policy: Policy, conn?: Connection): string {
         ? '`Successfully altered` is printed and the command exits 0.'
         : s.tool === 'gh-ost'
           ? `after you remove \`${ghostFlagFile(s.database!, s.table!, conn)}\`, gh-ost prints "Done migrating" and exits 0.`
-          : 'the tool exits 0 after its cut-over.';
+          : s.tool === 'spirit'
+            ? 'after you run the last command (it drops `_spirit_sentinel`), Spirit cuts over, logs that the migration is complete and exits 0.'
+            : s.tool === 'vitess'
+              ? '`OnlineDDL show` prints `migration_status` `complete` for the id in the commands.'
+              : 'the tool exits 0 after its cut-over.';
     case 'direct-alter':
       return `the ALTER returns \`Query OK\`. If it fails with "Lock wait timeout exceeded", a transaction held the table longer than ${policy.lockWaitTimeoutSeconds} s: check section 3 and retry.`;
     case 'orphan-check':
@@ -228,6 +324,8 @@ function doneText(s: Step, policy: Policy, conn?: Connection): string {
       return '`SHOW CREATE TABLE` no longer lists the constraint.';
     case 'add-fk':
       return '`SHOW CREATE TABLE` lists the constraint again, pointing at the key\'s table.';
+    case 'rename-fk':
+      return `\`SHOW CREATE TABLE\` lists ${(s.renames ?? []).map((r) => `\`${r.from}\``).join(', ')} again, and no \`${(s.renames ?? [])[0]?.to ?? '_…'}\`.`;
     default:
       return 'as described above.';
   }
@@ -241,6 +339,10 @@ function abortText(s: Step, conn?: Connection): string | undefined {
       return 'undo by running the matching "Re-add constraint" step (orphan check first).';
     case 'add-fk':
       return 'if it fails, the constraint is simply absent: fix the cause (orphans, a type that differs) and re-run.';
+    case 'rename-fk':
+      return 'one ALTER per table, each all-or-nothing: if one fails (lock wait timeout), the constraint still has the name the tool gave it and still works; re-run the block.';
+    case 'blocked':
+      return undefined;
     case 'orphan-check':
       return 'read-only; stop any time.';
     case 'application':
@@ -260,8 +362,13 @@ function abortText(s: Step, conn?: Connection): string | undefined {
           `the SQL below and \`rm -f ${ghostFlagFile(db, t, conn)}\`. After cut-over, \`_${t}_del\` holds the old table until you drop it: the original is still there to swap back by RENAME if needed.`
         );
       }
-      if (s.tool === 'spirit') return 'Ctrl-C before cut-over; it leaves `_' + t + '_new` and a checkpoint table; drop them. The sentinel table `_' + t + '_sentinel` keeps cut-over deferred.';
-      if (s.tool === 'vitess') return '`vtctldclient OnlineDDL cancel <keyspace> <uuid>` before completion; Vitess Online DDL is revertible after (`OnlineDDL revert`).';
+      if (s.tool === 'spirit') return 'Ctrl-C before cut-over; it leaves `_' + t + '_new` and its checkpoint table `_' + t + '_chkpnt`: drop them (SQL below), and `_spirit_sentinel` if you will not run it again soon.';
+      if (s.tool === 'vitess') {
+        const m = /OnlineDDL complete (\S+) (\S+)/.exec(s.commands[2] ?? '');
+        return m
+          ? `before completion: \`${s.commands[2]!.slice(0, s.commands[2]!.indexOf(' OnlineDDL '))} OnlineDDL cancel ${m[1]} ${m[2]}\`. After completion Vitess can revert it (\`ApplySchema --ddl-strategy vitess --sql "revert vitess_migration '${m[2]}'" ${m[1]}\`).`
+          : 'nothing to stop on this shard: the migration is submitted and completed from the group that carries the commands.';
+      }
       return undefined;
   }
 }
@@ -275,12 +382,37 @@ export interface RunbookFile {
 export function renderRunbooks(plan: Plan, ctx: Omit<RunbookContext, 'connection'> & { connections?: Map<string, Connection> }): RunbookFile[] {
   return plan.plans.map((p) => {
     const conn = ctx.connections?.get(p.shard);
-    return {
-      path: runbookFileName(p.id),
-      groupId: p.id,
-      content: renderRunbook(p, { findings: ctx.findings, policy: ctx.policy, scanCommand: ctx.scanCommand, ...(conn ? { connection: conn } : {}) }),
-    };
+    let content = renderRunbook(p, { findings: ctx.findings, policy: ctx.policy, scanCommand: ctx.scanCommand, ...(conn ? { connection: conn } : {}) });
+    const missing = placeholdersIn(content);
+    if (missing.length) {
+      const nl = content.indexOf('\n\n');
+      content =
+        content.slice(0, nl + 2) +
+        `> **This runbook has placeholders: ${missing.map((m) => `\`${m}\``).join(', ')}.** Replace every one in every step before you start (in a shell, \`<…>\` is a redirection, not a value). Better: set what is missing in the config and generate it again.\n\n` +
+        content.slice(nl + 2);
+    }
+    return { path: runbookFileName(p.id), groupId: p.id, content };
   });
+}
+
+/**
+ * For each key planned together with others (plan.groups beyond the first), a short file under the
+ * key's own runbook name that points at the runbook that widens it: links from findings
+ * (`runbookLink`) name the key's own group.
+ */
+export function runbookAliases(plan: Plan): RunbookFile[] {
+  const out: RunbookFile[] = [];
+  for (const p of plan.plans) {
+    for (const g of p.groups.slice(1)) {
+      const target = runbookFileName(p.id);
+      out.push({
+        path: runbookFileName(g),
+        groupId: g,
+        content: `# \`${g}\` is widened in [${target}](${target})\n\nIts changes touch tables that other keys' changes touch too, so they are planned as one runbook: each table is copied once. Follow [${target}](${target}) (keys: ${p.groups.map((x) => `\`${x}\``).join(', ')}).\n`,
+      });
+    }
+  }
+  return out;
 }
 
 /** index.md: every runbook, worst first. */
@@ -331,5 +463,161 @@ function cleanupSql(s: Step): string[] {
     ];
   }
   if (s.tool === 'gh-ost') return [`DROP TABLE IF EXISTS ${qt(db, `_${t}_gho`)}, ${qt(db, `_${t}_ghc`)};`];
+  if (s.tool === 'spirit') return [`DROP TABLE IF EXISTS ${qt(db, `_${t}_new`)}, ${qt(db, `_${t}_chkpnt`)};`];
   return [];
+}
+
+function sqlText(v: string): string {
+  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/** The grants the runbook's account needs, for the tools the plan uses (each tool's documentation). */
+function grantsNeeded(tools: (string | undefined)[]): string {
+  const base = ['ALTER', 'CREATE', 'DROP', 'INSERT', 'UPDATE', 'DELETE', 'SELECT', 'REFERENCES', 'PROCESS'];
+  if (tools.includes('pt-online-schema-change')) base.push('TRIGGER');
+  if (tools.includes('gh-ost')) base.push('INDEX', 'LOCK TABLES', 'TRIGGER', 'REPLICATION CLIENT and REPLICATION SLAVE (global)');
+  if (tools.includes('spirit')) base.push('INDEX', 'LOCK TABLES', 'RELOAD', 'REPLICATION CLIENT and REPLICATION SLAVE (global)', 'CONNECTION_ADMIN (to kill blockers)');
+  return `${[...new Set(base)].join(', ')} on these tables`;
+}
+
+/** What the application sees while the plan runs, by the steps it has. */
+function applicationEffects(p: WideningPlan, policy: Policy): string[] {
+  const out: string[] = [];
+  const kinds = new Set(p.steps.map((s) => s.kind));
+  const tools = new Set(p.steps.map((s) => s.tool));
+  if (tools.has('pt-online-schema-change')) {
+    out.push(
+      'pt-online-schema-change: when it creates its triggers and at the swap (RENAME), transactions writing the table can fail with `ERROR 1213 Deadlock found` or `ERROR 1205 Lock wait timeout exceeded`. ' +
+        `They roll back whole (nothing committed is lost), so **the application must retry them**; each pause lasts at most lock_wait_timeout (${policy.lockWaitTimeoutSeconds} s, policy.lockWaitTimeoutSeconds). Seen in tests: 0–3 failed transactions per copy under a steady writer.`,
+    );
+  }
+  if (tools.has('gh-ost')) out.push('gh-ost: at cut-over, writes to the table wait up to --cut-over-lock-timeout-seconds while it swaps.');
+  if (tools.has('spirit')) out.push('Spirit: at cut-over, writes wait for its table lock; Spirit kills connections that block it shortly before --lock-wait-timeout.');
+  if (kinds.has('direct-alter')) {
+    const ds = p.steps.filter((s) => s.kind === 'direct-alter');
+    out.push(`Direct ALTER: **writes to ${ds.map((s) => `\`${s.table}\``).join(', ')} wait for the whole copy** (${ds.map((s) => durationRange(s.estimate!.secondsLow, s.estimate!.secondsHigh)).join(', ')}); reads continue. Requests that write it queue or time out.`);
+  }
+  if (kinds.has('drop-fk') || kinds.has('add-fk') || kinds.has('rename-fk')) {
+    out.push(`Constraint steps: a brief exclusive metadata lock each; a transaction that holds the table makes them wait (at most ${policy.lockWaitTimeoutSeconds} s), and writes queue behind them meanwhile.`);
+  }
+  if (kinds.has('drop-fk')) out.push('While a constraint is dropped, the database does not stop rows pointing at missing parents (nor cascade deletes): the orphan check finds what was written meanwhile.');
+  if (out.length === 0) out.push('Nothing on the database side; the application restart at the end.');
+  return out;
+}
+
+/** The read-only pre-checks of a plan, in order. */
+export function preChecks(p: WideningPlan, policy: Policy): PreCheck[] {
+  const out: PreCheck[] = [];
+  const dbs = [...new Set(p.members.map((m) => m.ref.database))];
+  out.push({
+    title: 'This session can see other sessions (PROCESS)',
+    sql: "SELECT COUNT(*) AS has_process FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE = 'PROCESS' AND GRANTEE = CONCAT(\"'\", SUBSTRING_INDEX(CURRENT_USER(), '@', 1), \"'@'\", SUBSTRING_INDEX(CURRENT_USER(), '@', -1), \"'\");",
+    expect: { kind: 'rows', rows: [['1']] },
+    expectText: '1.',
+    failText: 'Otherwise the two checks after this one see only this session and prove nothing: connect as the migration account.',
+  });
+  out.push({
+    title: 'No long-running transactions (an ALTER waits for them, and everything queues behind the ALTER)',
+    sql: 'SELECT trx_mysql_thread_id AS thread, trx_started, TIMESTAMPDIFF(SECOND, trx_started, NOW()) AS seconds FROM information_schema.INNODB_TRX WHERE trx_started < NOW() - INTERVAL 60 SECOND;',
+    expect: { kind: 'no-rows' },
+    expectText: 'no rows.',
+    failText: 'Otherwise find the owner (`SHOW PROCESSLIST`) and wait, or ask before killing it.',
+  });
+  out.push({
+    title: 'No session waiting for a metadata lock',
+    sql: "SELECT ID, USER, TIME, STATE, LEFT(INFO, 120) AS query FROM information_schema.PROCESSLIST WHERE STATE LIKE '%metadata lock%';",
+    expect: { kind: 'no-rows' },
+    expectText: 'no rows.',
+    failText: 'Otherwise something already queues on a table: wait until it clears.',
+  });
+  for (const db of dbs) {
+    const cols = p.members.filter((m) => m.ref.database === db).sort((a, b) => compareText(a.ref.table, b.ref.table) || compareText(a.ref.column, b.ref.column));
+    out.push({
+      title: `The columns still have the types this plan was made from (${db})`,
+      sql: `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${sqlText(db)} AND (TABLE_NAME, COLUMN_NAME) IN (${cols.map((m) => `(${sqlText(m.ref.table)}, ${sqlText(m.ref.column)})`).join(', ')}) ORDER BY TABLE_NAME, COLUMN_NAME;`,
+      expect: { kind: 'rows', rows: cols.map((m) => [m.ref.table, m.ref.column, m.current.columnType]) },
+      expectText: cols.map((m) => `\`${m.ref.table}.${m.ref.column}\` ${m.current.columnType}`).join(', ') + '.',
+      failText: 'Otherwise someone changed them since the snapshot: generate the plan and this runbook again.',
+    });
+  }
+  const ptosc = p.steps.filter((s) => s.tool === 'pt-online-schema-change');
+  for (const db of [...new Set(ptosc.map((s) => s.database!))]) {
+    out.push({
+      title: `No triggers on the tables pt-online-schema-change copies (${db}): it refuses such tables`,
+      sql: `SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${sqlText(db)} AND EVENT_OBJECT_TABLE IN (${[...new Set(ptosc.filter((s) => s.database === db).map((s) => sqlText(s.table!)))].join(', ')});`,
+      expect: { kind: 'no-rows' },
+      expectText: 'no rows.',
+      failText: 'Otherwise a trigger was added since the plan: generate it again (the table needs another path).',
+    });
+  }
+  for (const q of leftoverQueries(p)) {
+    out.push({
+      title: `Nothing left over from an earlier, interrupted run (${q.includes('TRIGGERS') ? 'pt-online-schema-change triggers' : 'tool tables'})`,
+      sql: q,
+      expect: { kind: 'no-rows' },
+      expectText: 'no rows.',
+      failText: 'Otherwise an earlier run stopped half-way: clean it up with section 7 first (the tools refuse to start over their own leftovers).',
+    });
+  }
+  const constraints = new Map<string, { database: string; table: string; name: string }>();
+  for (const s of p.steps) {
+    if (s.kind === 'drop-fk') {
+      const name = /DROP FOREIGN KEY (`(?:[^`]|``)+`)/.exec(s.commands.join(' '))?.[1];
+      if (name) constraints.set(`${s.database}.${s.table}.${name}`, { database: s.database!, table: s.table!, name: name.slice(1, -1).replace(/``/g, '`') });
+    }
+    for (const r of s.renames ?? []) constraints.set(`${r.database}.${r.table}.${r.from}`, { database: r.database, table: r.table, name: r.from });
+  }
+  for (const db of [...new Set([...constraints.values()].map((c) => c.database))]) {
+    const list = [...constraints.values()].filter((c) => c.database === db).sort((a, b) => compareText(a.table, b.table) || compareText(a.name, b.name));
+    out.push({
+      title: `The constraints the steps name exist under those names (${db})`,
+      sql: `SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ${sqlText(db)} AND (TABLE_NAME, CONSTRAINT_NAME) IN (${list.map((c) => `(${sqlText(c.table)}, ${sqlText(c.name)})`).join(', ')}) ORDER BY TABLE_NAME, CONSTRAINT_NAME;`,
+      expect: { kind: 'rows', rows: list.map((c) => [c.table, c.name]) },
+      expectText: list.map((c) => `\`${c.name}\` on \`${c.table}\``).join(', ') + '.',
+      failText: 'Otherwise a constraint was renamed or dropped since the plan (a tool run elsewhere?): generate the plan again.',
+    });
+  }
+  const binlogTools = p.steps.some((s) => s.tool === 'gh-ost' || s.tool === 'spirit');
+  if (binlogTools) {
+    out.push({
+      title: 'Binary log on, ROW format, FULL row image (gh-ost and Spirit read it)',
+      sql: 'SELECT @@log_bin, UPPER(@@binlog_format), UPPER(@@binlog_row_image);',
+      expect: { kind: 'rows', rows: [['1', 'ROW', 'FULL']] },
+      expectText: '`1`, `ROW`, `FULL`.',
+      failText: 'Otherwise the tool cannot run: fix the server settings or generate the plan with another tool.',
+    });
+  }
+  void policy;
+  return out;
+}
+
+/** Queries that list tool tables and triggers a copy of the plan's tables would leave. */
+function leftoverQueries(p: WideningPlan): string[] {
+  const out: string[] = [];
+  const copied = p.steps.filter((s) => s.kind === 'copy' && s.table);
+  for (const db of [...new Set(copied.map((s) => s.database!))]) {
+    const names = copied
+      .filter((s) => s.database === db)
+      .flatMap((s) =>
+        s.tool === 'pt-online-schema-change'
+          ? [`_${s.table}_new`, `_${s.table}_old`]
+          : s.tool === 'gh-ost'
+            ? [`_${s.table}_gho`, `_${s.table}_ghc`, `_${s.table}_del`]
+            : s.tool === 'spirit'
+              ? [`_${s.table}_new`, `_${s.table}_old`, `_${s.table}_chkpnt`]
+              : [],
+      );
+    if (names.length) out.push(`SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${sqlText(db)} AND TABLE_NAME IN (${[...new Set(names)].map(sqlText).join(', ')});`);
+    if (copied.some((s) => s.database === db && s.tool === 'pt-online-schema-change')) {
+      out.push(`SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${sqlText(db)} AND TRIGGER_NAME LIKE 'pt\\_osc\\_%';`);
+    }
+  }
+  return out;
+}
+
+/** The pre-checks embedded in a runbook (`headroom precheck`), or undefined when it has none. */
+export function embeddedPreChecks(markdown: string): { shard: string; group: string; checks: PreCheck[] } | undefined {
+  const m = /<!-- headroom-precheck (\{[\s\S]*?\}) -->/.exec(markdown);
+  if (!m) return undefined;
+  return JSON.parse(m[1]!) as { shard: string; group: string; checks: PreCheck[] };
 }

@@ -125,6 +125,8 @@ beforeAll(async () => {
       'relationships:',
       '  - column: payouts.source_txn',
       '    references: transactions.id',
+      'policy:',
+      '  migrationUser: migrator',
       '',
     ].join('\n'),
   );

@@ -110,7 +110,7 @@ describe('parseVitessConfig: errors are one line and name the field', () => {
   it.each<[string, unknown, string]>([
     ['not a mapping', ['customer'], 'fleet.yml: vitess: expected a mapping with `keyspaces:`'],
     ['null', null, 'fleet.yml: vitess: expected a mapping with `keyspaces:`'],
-    ['an unknown key', { keyspaces: [], sequences: [] }, 'fleet.yml: vitess.sequences: unknown key; allowed: keyspaces'],
+    ['an unknown key', { keyspaces: [], sequences: [] }, 'fleet.yml: vitess.sequences: unknown key; allowed: keyspaces, server'],
     ['no keyspaces', {}, 'fleet.yml: vitess.keyspaces: expected a non-empty list'],
     ['empty keyspaces', { keyspaces: [] }, 'fleet.yml: vitess.keyspaces: expected a non-empty list'],
     ['a keyspace that is not a mapping', { keyspaces: ['customer'] }, 'fleet.yml: vitess.keyspaces[0]: expected a mapping {name, vschema, shards}'],
