@@ -89,7 +89,8 @@ export function applyForecasts(report: Report, snapshot: Snapshot, config: Check
     config,
     { policy },
   );
-  const estimates = new Map(plan.plans.map((p) => [p.id, p]));
+  // Every key of a plan (keys that share a table are planned, and estimated, together).
+  const estimates = new Map(plan.plans.flatMap((p) => p.groups.map((g) => [g, p] as const)));
 
   const updated = new Map<string, Finding>();
   for (const w of work) {

@@ -118,7 +118,8 @@ const soon = (r: KeyRow) => (r.daysLeft === null ? Number.POSITIVE_INFINITY : r.
 
 function planIndex(input: HtmlReportInput): Map<string, WideningPlan> {
   const plan = planWidenings(input.report.findings, input.snapshot!, input.config, { policy: input.policy });
-  return new Map(plan.plans.map((p) => [p.id, p]));
+  // Every key of a plan (keys that share a table are planned together).
+  return new Map(plan.plans.flatMap((p) => p.groups.map((g) => [g, p] as const)));
 }
 
 function keyRow(group: FindingGroup, input: HtmlReportInput, asOf: number | null, plans: Map<string, WideningPlan> | undefined): KeyRow {

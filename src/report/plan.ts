@@ -101,7 +101,8 @@ export function formatPlanText(plan: Plan): string {
   if (plan.plans.length === 0) return 'Nothing to plan: no finding selected.\n';
   for (const p of plan.plans) {
     out.push(`━━ ${p.id}  (${p.worstSeverity}; from ${p.triggeredBy.length} finding${p.triggeredBy.length === 1 ? '' : 's'})`);
-    out.push('Widening group — every column changes together:');
+    if (p.groups.length > 1) out.push(`Planned with ${p.groups.slice(1).join(', ')}: their changes touch the same tables, and each table is copied once.`);
+    out.push(p.groups.length > 1 ? 'Widening groups — every column changes together:' : 'Widening group — every column changes together:');
     for (const m of p.members) out.push(`  ${memberLine(m)}`);
     for (const b of p.blocked) out.push(`BLOCKED: ${b}`);
     for (const w of p.warnings) out.push(`WARNING: ${w}`);
@@ -113,6 +114,12 @@ export function formatPlanText(plan: Plan): string {
       // `$` for a shell command, `mysql>` for SQL to run in a session on the shard.
       const shell = s.kind === 'application' || (s.tool !== undefined && s.tool !== 'direct');
       for (const c of s.commands) out.push(`     ${shell ? '$' : 'mysql>'} ${c}`);
+      // A blocked table: the ways forward, none of them run by the plan.
+      for (const [i, o] of (s.options ?? []).entries()) {
+        out.push(`     option ${String.fromCharCode(97 + i)}: ${o.title} — ${o.cost}`);
+        for (const c of o.commands) out.push(`       mysql> ${c}`);
+      }
+      if (s.commands.length === 0 && !s.options?.length && s.kind !== 'application') for (const n of s.notes.slice(0, 1)) out.push(`     ${n}`);
     }
     out.push('');
     out.flush();
@@ -136,6 +143,7 @@ export function formatPlanMarkdown(plan: Plan): string {
   out.push('');
   for (const p of plan.plans) {
     out.push(`## \`${p.id}\``, '', `Severity **${p.worstSeverity}**, from: ${p.triggeredBy.map((t) => `\`${t}\``).join(', ')}.`, '');
+    if (p.groups.length > 1) out.push(`Planned with ${p.groups.slice(1).map((g) => `\`${g}\``).join(', ')}: their changes touch the same tables, and each table is copied once.`, '');
     out.push('| column | change | found by |', '|---|---|---|');
     for (const m of p.members) {
       out.push(`| \`${m.ref.database}.${m.ref.table}.${m.ref.column}\` | ${m.needsChange ? `${formatType(m.current)} → ${formatType(m.target)}` : `${formatType(m.current)} (no change)`} | ${m.role === 'key' ? 'the key' : `${m.source}${m.evidence ? ` (${m.evidence})` : ''}`} |`);
@@ -147,6 +155,12 @@ export function formatPlanMarkdown(plan: Plan): string {
       out.push(`${s.n}. **${s.title}**${s.tool ? ` — \`${s.tool}\`` : ''}${s.estimate ? ` (${durationRange(s.estimate.secondsLow, s.estimate.secondsHigh)}, disk ${bytes(s.estimate.diskBytes)})` : ''}`);
       if (s.toolReason) out.push(`   Why: ${s.toolReason}`);
       if (s.commands.length) out.push('', '   ```sh', ...s.commands.map((c) => `   ${c}`), '   ```', '');
+      for (const [i, o] of (s.options ?? []).entries()) {
+        out.push(`   Option ${String.fromCharCode(65 + i)}: ${o.title}. ${o.cost} To choose it: ${o.choose}`, '', '   ```text', ...o.commands.map((c) => `   ${c}`), '   ```', '');
+      }
+      if (s.commands.length === 0 && !s.options?.length && s.kind !== 'application') {
+        for (const n of s.notes.slice(0, 1)) out.push(`   ${n}`);
+      }
     }
     out.push('');
     out.flush();
