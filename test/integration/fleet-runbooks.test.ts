@@ -24,14 +24,26 @@
  * fail with 1264 until the bookings step ran, which is the outage being fixed). Deadlocks (1213)
  * and lock wait timeouts (1205) are retried like an app would; every error is counted by code.
  *
+ * Each runbook is read as a person would (test/support/runbook-runner.ts): section 3's pre-checks
+ * (`headroom precheck <runbook>` from the runbooks directory, and every query as written), then
+ * section 4's ```sql / ```sh blocks step by step, SQL through the stock `mariadb` client connected
+ * as section 4 says, shell lines through `sh -c` (a `headroom` on PATH runs this checkout's CLI),
+ * then section 5's queries and `headroom scan --only` lines. A pre-check or verify command that
+ * fails is recorded and asserted, but the steps still run so everything else is measured; a step
+ * that fails stops its runbook (as a person would) and is reported with its block and error.
+ *
  * After each run: every plan member has its target type (and nothing else about the column
  * changed); every FK is there with the same name, table, columns, referenced table/columns and
- * rules, and the runbooks' own Verify expectations hold; no _*_new / _*_old tables and the same
- * triggers as before (the listings trigger, no pt_osc_*); every committed writer row present with
- * its reference intact and every table's row count = before + committed; the Verify section's
- * queries and `headroom scan --only` for each group run clean; and a full `headroom scan` exits 0
- * with no finding at all (rails-app.sql alone plants none, so once every planted group is widened
- * nothing may remain: any finding left means a column the plans missed or left narrow).
+ * rules, each constraint the plan names is on its table pointing at its key's table, and the
+ * runbooks' own Verify expectations hold; no _*_new / _*_old tables and the same triggers as before
+ * (the listings trigger, no pt_osc_*); every committed writer row present with its reference intact,
+ * every table's row count = before + committed, and the listings trigger fired for every listing;
+ * a write of each kind succeeds afterwards; and a full `headroom scan` exits 0 with no finding at
+ * all (rails-app.sql alone plants none, so once every planted group is widened nothing may remain:
+ * any finding left means a column the plans missed or left narrow).
+ *
+ * Each run prints one summary line ([fleet-runbooks] run …): runbooks, steps, blocks executed,
+ * pt-osc executions, writer rows committed, application errors by MySQL error code, seconds.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +54,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureSql, loadPlacements } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/mariadb.js';
 import {
+  blockedStep,
   emptyStep,
   execCommand,
   fillVariables,
@@ -92,7 +105,7 @@ interface MemberJson {
   constraint?: string;
 }
 interface PlanJson {
-  plans: { id: string; database: string; key: { table: string; column: string }; members: MemberJson[]; blocked?: unknown; steps: { kind: string }[] }[];
+  plans: { id: string; database: string; key: { table: string; column: string }; members: MemberJson[]; blocked: string[]; steps: { kind: string }[] }[];
 }
 
 let server: TestServer;
@@ -167,6 +180,9 @@ beforeAll(async () => {
   // A server that cannot start fails the file (beforeAll throws): never a skip.
   server = await startServer({ name: SHARD, extraArgs: ['--innodb-stats-auto-recalc=OFF'] });
   work = mkdtempSync(join(tmpdir(), 'headroom-fleet-runbooks-'));
+  mkdirSync(join(work, 'bin'));
+  writeFileSync(join(work, 'bin', 'headroom'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@" --no-defaults\n`, { mode: 0o755 });
+  shellEnv = { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}`, NO_COLOR: '1' };
   const specs = [
     { prefix: 'fa', order: 'index' as const },
     { prefix: 'fb', order: 'reverse' as const },
@@ -392,34 +408,51 @@ const memberKey = (m: MemberJson): string => `${m.ref.database}.${m.ref.table}.$
 
 // ---------------------------------------------------------------------------------------------
 
-function newStats(): RunStats {
-  return { steps: 0, blocks: 0, sqlBlocks: 0, shellLines: 0, ptoscExecutes: 0, orphanChecks: 0 };
+function newStats(): RunStats & { sectionCommands: number } {
+  return { steps: 0, blocks: 0, sqlBlocks: 0, shellLines: 0, ptoscExecutes: 0, orphanChecks: 0, sectionCommands: 0 };
 }
 
-/** Read-only queries of sections 3 and 5 (the unlabelled fences that are SQL), run as written. */
-async function runQueries(name: string, section: number, parsed: ParsedRunbook, conn: Connection, problems: string[]): Promise<void> {
+/** PATH with a `headroom` that runs this checkout's CLI (the runbooks call it by name, as an installed tool). */
+let shellEnv: NodeJS.ProcessEnv;
+
+/**
+ * The unlabelled fences of section 3 (pre-checks) or 5 (verify), as a person would use them: SQL
+ * (SELECT / SHOW) through the client, `headroom …` lines through the shell from the runbooks
+ * directory (where the runbook says to run them), each expected to succeed (exit 0). An empty
+ * fence is a problem: the reader is told to run something that is not there.
+ */
+async function runSection(name: string, section: number, parsed: ParsedRunbook, conn: Connection, cwd: string, problems: string[]): Promise<number> {
+  let ran = 0;
   for (const text of parsed.plainBlocks(section)) {
-    if (!/^\s*(SELECT|SHOW)\b/i.test(text)) continue;
-    const r = await execCommand('mariadb', mariadbArgs(conn, text), { timeoutMs: 60_000 });
-    if (r.code !== 0) problems.push(`${name} section ${section}: ${r.stderr.trim()} — in: ${text.trim().slice(0, 160)}…`);
+    if (!text.trim()) {
+      problems.push(`${name} section ${section}: an empty query block (after: ${JSON.stringify(parsed.section(section).split(/```\n```/)[0]!.trim().split('\n').pop())})`);
+      continue;
+    }
+    if (/^\s*(SELECT|SHOW)\b/i.test(text)) {
+      ran++;
+      const r = await execCommand('mariadb', mariadbArgs(conn, text), { timeoutMs: 60_000 });
+      if (r.code !== 0) problems.push(`${name} section ${section}: ${r.stderr.trim().split('\n').filter((l) => /^ERROR/.test(l)).join(' ')} — in: ${text.trim().slice(0, 120)}…`);
+    } else if (/^\s*headroom /.test(text)) {
+      for (const line of text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'))) {
+        ran++;
+        const r = await execCommand('sh', ['-c', line], { timeoutMs: 90_000, cwd, env: shellEnv });
+        if (r.code !== 0) {
+          const out = (r.stdout + r.stderr).split('\n').filter((l) => /FAIL|error|headroom:/i.test(l)).map((l) => l.trim().slice(0, 200)).join(' | ');
+          problems.push(`${name} section ${section}: \`${line.trim()}\` exit ${r.code}: ${out || (r.stdout + r.stderr).slice(0, 400)}`);
+        }
+      }
+    }
   }
+  return ran;
 }
 
-/** The Verify section's constraint expectation: `name` on `table` → `referenced`. */
-function expectedConstraints(parsed: ParsedRunbook): string[] {
+/** The Verify section's constraint expectation: `name` on `table` (→ `referenced`, when it says). */
+function expectedConstraints(parsed: ParsedRunbook): { name: string; table: string; ref?: string }[] {
   const sec = parsed.section(5);
   const at = sec.indexOf('Constraints exist');
   if (at < 0) return [];
-  const line = /^Expect: (.*)$/m.exec(sec.slice(at))?.[1] ?? '';
-  return [...line.matchAll(/`([^`]+)` on `([^`]+)` → `([^`]+)`/g)].map((m) => `${m[1]} on ${m[2]} → ${m[3]}`).sort();
-}
-
-async function actualConstraints(db: string, names: string[]): Promise<string[]> {
-  if (names.length === 0) return [];
-  const rows = (await server.sql(
-    `SELECT CONCAT(CONSTRAINT_NAME, ' on ', TABLE_NAME, ' → ', REFERENCED_TABLE_NAME) AS c FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ${q(db)} AND CONSTRAINT_NAME IN (${inList(names)}) ORDER BY 1`,
-  )) as { c: string }[];
-  return rows.map((r) => r.c).sort();
+  const line = /^Expect\b[^:]*: (.*)$/m.exec(sec.slice(at))?.[1] ?? '';
+  return [...line.matchAll(/`([^`]+)` on `([^`]+)`(?: → `([^`]+)`)?/g)].map((m) => ({ name: m[1]!, table: m[2]!, ...(m[3] ? { ref: m[3] } : {}) }));
 }
 
 async function runFleet(fleet: Fleet): Promise<void> {
@@ -435,27 +468,27 @@ async function runFleet(fleet: Fleet): Promise<void> {
 
   const writer = startWriter(fleet.hot, 150_000);
   await sleep(150);
+  const rbDir = join(fleet.dir, 'runbooks');
   for (const { file, parsed } of parsedAll) {
     const conn = parsed.connection ?? { host: server.host, port: server.port, user: 'root' };
     expect.soft(parsed.connection, `${file}: section 4 says how to connect for SQL blocks`).toEqual({ host: server.host, port: server.port, user: 'root' });
-    await runQueries(file, 3, parsed, conn, problems);
+    // Pre-checks: recorded, but the steps run even if one fails, so the rest is still measured.
+    stats.sectionCommands += await runSection(file, 3, parsed, conn, rbDir, problems);
     const variables = parsed.variables ? fillVariables(parsed.variables, fill) : '';
-    const failure = await runSteps(file, parsed, conn, { variables, stats });
+    const failure = await runSteps(file, parsed, conn, { variables, stats, env: shellEnv });
     if (failure) {
       failures.push(failure);
       continue; // a person stops this runbook here; the others are independent groups
     }
-    await runQueries(file, 5, parsed, conn, problems);
-    // "Constraints exist and point at the right tables": what the runbook says to expect is what is there.
-    const expected = expectedConstraints(parsed);
+    stats.sectionCommands += await runSection(file, 5, parsed, conn, rbDir, problems);
+    // "Constraints exist under their own names and point at the right tables": the runbook's own expectation holds.
     const db = /__([^_].*?)__/.exec(file)?.[1] ?? '';
-    expect.soft(await actualConstraints(db, expected.map((e) => e.split(' on ')[0]!)), `${file}: Verify's "Constraints exist" expectation`).toEqual(expected);
-    // "Finally, headroom itself must come back clean for this group" — the command as printed, run where headroom.yaml is.
-    const scanLine = parsed.plainBlocks(5).find((b) => /headroom scan/.test(b))?.trim();
-    expect.soft(scanLine, `${file}: Verify ends with a headroom scan`).toBeDefined();
-    if (scanLine) {
-      const r = await execCommand('sh', ['-c', `${scanLine.replace(/^npx headroom\b/, `'${process.execPath}' '${BIN}'`)} --no-defaults`], { timeoutMs: 90_000, cwd: fleet.dir });
-      expect.soft(r.code, `${file}: \`${scanLine}\` exit code (stdout: ${r.stdout.slice(0, 800)})`).toBe(0);
+    for (const c of expectedConstraints(parsed)) {
+      const fk = (await server.sql(
+        `SELECT REFERENCED_TABLE_NAME AS ref FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ${q(db)} AND TABLE_NAME = ${q(c.table)} AND CONSTRAINT_NAME = ${q(c.name)}`,
+      )) as { ref: string }[];
+      if (fk.length !== 1) problems.push(`${file} section 5: expects constraint ${c.name} on ${c.table}; found ${fk.length}`);
+      else if (c.ref && fk[0]!.ref !== c.ref) problems.push(`${file} section 5: expects ${c.name} on ${c.table} → ${c.ref}; it points at ${fk[0]!.ref}`);
     }
   }
   await sleep(150);
@@ -483,15 +516,18 @@ async function runFleet(fleet: Fleet): Promise<void> {
       wrongTypes.push(`${k}: NULL/DEFAULT/EXTRA changed: ${JSON.stringify([was.nullable, was.dflt, was.extra])} → ${JSON.stringify([now.nullable, now.dflt, now.extra])}`);
     }
   }
-  expect.soft(plans.filter((p) => p.blocked).map((p) => p.id), 'blocked plans').toEqual([]);
+  expect.soft(plans.filter((p) => p.blocked.length > 0).map((p) => `${p.id}: ${p.blocked.join('; ')}`), 'blocked plans').toEqual([]);
+  const changing = plans.flatMap((p) => p.members).filter((m) => m.needsChange).length;
+  expect(changing, 'plan members that change').toBeGreaterThan(50);
   expect.soft(wrongTypes, 'members without their target type').toEqual([]);
 
   // Every constraint that existed before: same name, table, columns, referenced table/columns, rules.
+  expect(before.fks.length, 'foreign keys in the fleet before the run').toBeGreaterThanOrEqual(fleet.dbs.length * 6);
   expect.soft(after.fks, 'foreign keys after the run (name | table | columns -> referenced)').toEqual(before.fks);
   // The constraint names the plan gave its declared members exist, on that table, pointing at the group's key table.
   const named = plans.flatMap((p) => p.members.filter((m) => m.constraint).map((m) => ({ m, keyTable: (m.group ?? p.id).split('/').pop()!.split('.')[0]! })));
   const missingNamed = named
-    .filter(({ m, keyTable }) => !after.fks.some((fk) => fk.startsWith(`${m.ref.database} | ${m.constraint} | ${m.ref.table} | ${m.ref.column} -> ${m.ref.database} | ${keyTable} |`)))
+    .filter(({ m, keyTable }) => !after.fks.some((fk) => fk.startsWith(`${m.ref.database} | ${m.constraint} | ${m.ref.table} | ${m.ref.column} | -> | ${m.ref.database} | ${keyTable} |`)))
     .map(({ m, keyTable }) => `${m.ref.database}.${m.ref.table}: ${m.constraint} (${m.ref.column}) → ${keyTable}`);
   expect.soft(named.length, 'declared members with a constraint name in the plans').toBeGreaterThan(0);
   expect.soft(missingNamed, 'constraints the plan named, not found as named').toEqual([]);
@@ -546,14 +582,14 @@ async function runFleet(fleet: Fleet): Promise<void> {
   expect.soft(findings.map((f) => f.id), 'findings left anywhere in the fleet').toEqual([]);
   expect.soft(scan.code, `rescan exit code (${scan.stderr.trim()})`).toBe(0);
 
-  expect.soft(problems, 'pre-check / verify queries that fail as written').toEqual([]);
+  expect.soft(problems, 'pre-check / verify commands that fail as written').toEqual([]);
   expect(failures, 'runbook steps that failed').toEqual([]);
 
   const errors = [...writer.errors].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none';
   const rows = writer.committed.length * 2;
   console.log(
     `[fleet-runbooks] run ${fleet.prefix} (${fleet.order} order): ${fleet.runbooks.length} runbooks, ${stats.steps} steps, ${stats.blocks} blocks executed ` +
-      `(${stats.sqlBlocks} sql, ${stats.shellLines} shell lines, ${stats.ptoscExecutes} pt-osc --execute, ${stats.orphanChecks} orphan checks); ` +
+      `(${stats.sqlBlocks} sql, ${stats.shellLines} shell lines, ${stats.ptoscExecutes} pt-osc --execute, ${stats.orphanChecks} orphan checks), ${stats.sectionCommands} pre-check/verify commands; ${changing} columns to widen, ${before.fks.length} FKs compared; ` +
       `writer: ${rows} rows committed in ${writer.committed.length} transactions (${writer.attempts} attempts, ${writer.retried} retried, ${writer.failedTxns} failed); ` +
       `application errors: ${errors}; step failures: ${failures.length}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
@@ -578,15 +614,23 @@ describe('every runbook of a Rails fleet, executed under a concurrent writer', (
   });
 
   it('with a stricter policy (directAlter.maxRows 2) that leaves some tables to no tool, no step is empty either', async () => {
-    // Generated only, not run: listings (trigger), listing_followers and category_listing_shapes (no key) are then over maxRows and pt-osc refuses them.
+    // Generated only, not run: listings (trigger), listing_followers and category_listing_shapes (no key) are then over
+    // maxRows and pt-osc refuses them. Their steps must say so (blocked, do not start) rather than be empty.
     const f = fleets[1]!;
     const dir = join(work, 'strict');
     const config = writeConfig(dir, `${f.prefix}_*`, 2);
     const files = await runbooksIn(dir, config, 'runbooks');
     const empty: string[] = [];
+    let blocked = 0;
     for (const file of files) {
-      for (const s of parseRunbook(readFileSync(join(dir, 'runbooks', file), 'utf8')).steps.filter(emptyStep)) empty.push(`${file} step ${s.n}: ${s.title}`);
+      const text = readFileSync(join(dir, 'runbooks', file), 'utf8');
+      const parsed = parseRunbook(text);
+      for (const s of parsed.steps.filter(emptyStep)) empty.push(`${file} step ${s.n}: ${s.title}`);
+      const mine = parsed.steps.filter(blockedStep);
+      blocked += mine.length;
+      if (mine.length > 0) expect.soft(text, `${file}: a blocked plan says so before section 1`).toMatch(/^[\s\S]*?Do not start[\s\S]*?## 1\. /);
     }
+    expect(blocked).toBeGreaterThan(0);
     expect(empty).toEqual([]);
   });
 

@@ -17,6 +17,7 @@
  *   set as a person who pasted the block into their terminal would have them. `<placeholder>`s
  *   in it are filled from the caller's map; an unknown one is an error (a person would have to
  *   ask), never silently left in.
+ * - A blocked step ("Blocked: do not start") is a failure: a person would not start that runbook.
  * - A step that fails stops its runbook (a person would stop there); the failure names the step,
  *   the block and the error text.
  */
@@ -92,11 +93,20 @@ export function parseRunbook(markdown: string): ParsedRunbook {
   };
 }
 
-/** A step with nothing to run: no fence, or only empty fences. The application step is exempt, as is a step that says so. */
+/** A blocked step: it says so and tells the reader not to start (the options are at the top of the runbook). */
+export function blockedStep(step: Step): boolean {
+  return /\bBlocked\b[^\n]*do not start/i.test(step.body);
+}
+
+/**
+ * A step with nothing to run: no fence, or only empty fences. Exempt: the application step, a
+ * step that says there is nothing to run, and a blocked step that says not to start.
+ */
 export function emptyStep(step: Step): boolean {
   if (step.blocks.some((b) => b.text.trim() !== '')) return false;
   if (/restart the application/i.test(step.title)) return false;
   if (/nothing to run/i.test(step.body)) return false;
+  if (blockedStep(step) && step.blocks.length === 0) return false;
   return true;
 }
 
@@ -113,8 +123,10 @@ export function execCommand(file: string, args: string[], opts: { timeoutMs: num
       args,
       { timeout: opts.timeoutMs, env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-        resolve({ code, stdout, stderr: stderr + (err && code === 1 && !stderr ? String(err.message) : '') });
+        const numeric = typeof (err as { code?: unknown } | null)?.code === 'number';
+        const code = err ? (numeric ? (err as unknown as { code: number }).code : 1) : 0;
+        // not an exit code (spawn error, timeout, signal): say what happened
+        resolve({ code, stdout, stderr: err && !numeric ? `${stderr}${err.message}` : stderr });
       },
     );
   });
@@ -177,12 +189,15 @@ export async function runSteps(
   name: string,
   parsed: ParsedRunbook,
   conn: Connection,
-  opts: { variables?: string; stats: RunStats; log?: (text: string) => void },
+  opts: { variables?: string; stats: RunStats; log?: (text: string) => void; env?: NodeJS.ProcessEnv },
 ): Promise<StepFailure | undefined> {
   const log = opts.log ?? (() => undefined);
   const prelude = opts.variables ? `${opts.variables}\n` : '';
   for (const step of parsed.steps) {
     opts.stats.steps++;
+    if (blockedStep(step)) {
+      return { runbook: name, step: step.n, title: step.title, block: 0, command: '(none)', error: 'blocked step: the runbook says do not start until someone decides how to widen this table' };
+    }
     for (const [i, block] of step.blocks.entries()) {
       opts.stats.blocks++;
       const fail = (command: string, error: string): StepFailure => ({ runbook: name, step: step.n, title: step.title, block: i + 1, command: short(command, 400), error: short(error) });
@@ -202,7 +217,7 @@ export async function runSteps(
         if (lines.length === 0) return fail('(empty ```sh block)', 'the step has an empty shell block: nothing a person could run');
         for (const line of lines) {
           opts.stats.shellLines++;
-          const r = await execCommand('sh', ['-c', prelude + line], { timeoutMs: 150_000 });
+          const r = await execCommand('sh', ['-c', prelude + line], { timeoutMs: 150_000, env: opts.env });
           const out = r.stdout + r.stderr;
           log(out);
           if (r.code !== 0) return fail(line, `exit ${r.code}: ${out.split('\n').filter((l) => /error|fail|cannot|can't|die/i.test(l)).join(' | ') || out}`);
