@@ -501,9 +501,14 @@ function blockedOptions(t: Table, database: string, tableName: string, clauses: 
   });
   const noKey = !hasUsableUniqueKey(t, false);
   if (noKey) {
-    // A unique key over NOT NULL integer columns an index already covers (a join table's pair), when there is one.
-    const idx = t.indexes.find((i) => i.columns.length > 0 && i.columns.every((c) => t.columns.some((x) => x.name === c && !x.nullable)));
-    const cols = idx ? idx.columns : t.columns.filter((c) => !c.nullable).map((c) => c.name);
+    // A unique key over the NOT NULL integer columns of the widest index that has only such columns
+    // (a join table's pair); a one-column index of a join table would reject its real rows, so then
+    // every NOT NULL integer column. The duplicate check says whether it can work.
+    const notNull = t.columns.filter((c) => !c.nullable).map((c) => c.name);
+    const idx = t.indexes
+      .filter((i) => i.columns.length > 0 && i.columns.every((c) => notNull.includes(c)))
+      .sort((a, b) => b.columns.length - a.columns.length)[0];
+    const cols = idx && (idx.columns.length > 1 || notNull.length < 2) ? idx.columns : notNull;
     if (cols.length) {
       const list = cols.map(q).join(', ');
       options.push({

@@ -21,9 +21,14 @@ export function cellText(v: unknown): string {
   return String(v);
 }
 
+/**
+ * Rows compared as a set: the server's ORDER BY follows its collation (`listings` before
+ * `listing_images` under utf8mb4_general_ci), which is not the byte order the runbook lists them in.
+ */
 export function judge(check: PreCheck, rows: string[][] | undefined, error?: string): PreCheckResult {
   if (rows === undefined) return { check, rows: [], error: error ?? 'no answer', pass: false };
-  const pass = check.expect.kind === 'no-rows' ? rows.length === 0 : JSON.stringify(rows) === JSON.stringify(check.expect.rows);
+  const key = (rs: string[][]) => JSON.stringify(rs.map((r) => JSON.stringify(r)).sort());
+  const pass = check.expect.kind === 'no-rows' ? rows.length === 0 : key(rows) === key(check.expect.rows);
   return { check, rows, pass };
 }
 

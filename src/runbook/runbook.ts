@@ -56,8 +56,8 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   const refs = p.members.filter((m) => m.role === 'reference' && m.needsChange);
   const conn = ctx.connection;
   const mysql = conn ? mysqlClient(conn) : `mysql -h <host of ${p.shard}> -u <migration user> -p`;
-  const tables = [...new Set(p.members.map((m) => `${m.ref.database}.${m.ref.table}`))];
-  const tableList = (db: string) => [...new Set(p.members.filter((m) => m.ref.database === db).map((m) => `'${m.ref.table}'`))];
+  const tables: { database: string; table: string }[] = [];
+  for (const m of p.members) if (!tables.some((t) => t.database === m.ref.database && t.table === m.ref.table)) tables.push({ database: m.ref.database, table: m.ref.table });
   const dbs = [...new Set(p.members.map((m) => m.ref.database))];
   const copies = p.steps.filter((s) => s.estimate);
   const tools = [...new Set(copies.map((s) => s.tool).filter(Boolean))];
@@ -165,7 +165,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push(`- **Binlog retention** (\`SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@expire_logs_days;\`): longer than the copy (${duration(p.total.secondsHigh)} at the slow end), with ~${bytes(binlog)} of extra binlog space.`);
   out.push('- **Replica lag**, on each replica: `SHOW REPLICA STATUS;` (`SHOW SLAVE STATUS` on older servers). Expect `Seconds_Behind_Master` / `Seconds_Behind_Source` near 0: the tools throttle on lag, so a lagging replica makes the copy much slower.');
   out.push('- **Row counts before** (keep the answers for section 5; on a very large table run them on a replica, `COUNT(*)` reads the whole table):', '', '  ```');
-  for (const t of tables) out.push(`  SELECT '${t}' AS tbl, COUNT(*) AS row_count FROM ${qt(t.split('.')[0]!, t.split('.').slice(1).join('.'))};`);
+  for (const t of tables) out.push(`  SELECT ${sqlText(`${t.database}.${t.table}`)} AS tbl, COUNT(*) AS row_count FROM ${qt(t.database, t.table)};`);
   out.push('  ```', '');
 
   // 4. Steps
@@ -175,8 +175,8 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   // 5. Verify
   out.push('## 5. Verify', '', 'Every column has its new type:', '', '```');
   for (const db of dbs) {
-    const cols = p.members.filter((m) => m.ref.database === db).map((m) => `('${m.ref.table}', '${m.ref.column}')`);
-    out.push(`SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '${db}' AND (TABLE_NAME, COLUMN_NAME) IN (${cols.join(', ')});`);
+    const cols = p.members.filter((m) => m.ref.database === db).map((m) => `(${sqlText(m.ref.table)}, ${sqlText(m.ref.column)})`);
+    out.push(`SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${sqlText(db)} AND (TABLE_NAME, COLUMN_NAME) IN (${cols.join(', ')});`);
   }
   out.push(
     '```',
@@ -206,7 +206,8 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
       '',
     );
   }
-  out.push('No tool table or trigger is left behind:', '', '```', ...leftoverQueries(p), '```', '', 'Expect: no rows.', '');
+  const leftovers = leftoverQueries(p);
+  if (leftovers.length) out.push('No tool table or trigger is left behind:', '', '```', ...leftovers, '```', '', 'Expect: no rows.', '');
   out.push('Row counts match the ones from the pre-checks (plus whatever the application inserted meanwhile): re-run the row count queries from section 3.', '');
   out.push('Finally, headroom itself must come back clean for these keys:', '', '```');
   for (const k of p.keys) out.push(`${ctx.scanCommand} --only ${k.database}.${k.table}.${k.column}`);
