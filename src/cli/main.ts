@@ -206,7 +206,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         // Count only the tables the plan copies, then plan again with the exact numbers.
         const tables = new Map<string, { database: string; table: string }[]>();
         for (const p of plan.plans) {
-          for (const s of p.steps) if (s.estimate && s.database && s.table) tables.set(p.shard, [...(tables.get(p.shard) ?? []), { database: s.database, table: s.table }]);
+          let list = tables.get(p.shard);
+          if (!list) tables.set(p.shard, (list = []));
+          // Each table counted once, by name (a table is copied once per shard).
+          for (const s of p.steps) if (s.estimate && s.database && s.table && !list.some((t) => t.database === s.database && t.table === s.table)) list.push({ database: s.database, table: s.table });
         }
         snapshot = await countRows(inventory, snapshot, tables);
         ({ plan, report } = planFromSource({ ...source, snapshot }, opts));
