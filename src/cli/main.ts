@@ -8,7 +8,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { join, relative, resolve, sep } from 'node:path';
 import { CHECKS } from '../checks/registry.js';
-import { inventoryFromUrl, loadInventory } from '../config/inventory.js';
+import { inventoryFromUrl, loadInventory, readClientOptions } from '../config/inventory.js';
+import { Secret } from '../config/types.js';
 import type { CheckConfig, Inventory } from '../config/types.js';
 import { redact, fileErrorText, UsageError } from '../errors.js';
 import { checkParts, loadParts, mergeReports, mergeSnapshots } from '../merge.js';
@@ -241,7 +242,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       // The command that runs where the runbook is followed: the installed headroom (never npx, which
       // outside a checkout resolves the registry's unrelated `headroom` package).
       const scanCommand = opts.config ? `${policy.headroomCommand} scan --config ${opts.config}` : url ? `${policy.headroomCommand} scan ${redact(url)}` : `${policy.headroomCommand} scan --config <your headroom.yaml>`;
-      const files = renderRunbooks(plan, { findings: report.findings, policy, scanCommand, ...(connections ? { connections } : {}) });
+      const files = renderRunbooks(plan, { findings: report.findings, policy, scanCommand, ...(opts.stdout ? {} : { runbookDir: opts.out }), ...(connections ? { connections } : {}) });
       const missing = [...new Set(files.flatMap((f) => placeholdersIn(f.content)))];
       if (missing.length && !opts.placeholders) {
         const why = missing.map((m) =>
@@ -458,7 +459,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .description("Run a runbook's read-only pre-checks against its shard and print each with its expected and actual answer (exit 0: all pass, 1: one failed).")
     .argument('<runbook>', 'a runbook file written by `headroom runbook`, or a group id (shard/database/table.column) to plan live')
     .option('-c, --config <file>', 'inventory YAML (how to reach the shard)')
-    .action(async (target: string, opts: SourceOptions) => {
+    .option('-u, --user <name>', 'the migration account to check as (default: policy.migrationUser); its password from the option file [client] group')
+    .action(async (target: string, opts: SourceOptions & { user?: string }) => {
       if (!opts.config) throw new UsageError('precheck: give --config headroom.yaml (how to reach the shard)');
       let checks: { shard: string; group: string; checks: ReturnType<typeof preChecks> } | undefined;
       let text: string | undefined;
@@ -483,8 +485,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         checks = { shard: p.shard, group: p.id, checks: preChecks(p, source.inventory?.policy ?? DEFAULT_POLICY) };
       }
       const inventory = await loadInventory(opts.config, io.env, optionFileChoice(opts));
-      const shard = inventory.shards.find((x) => x.name === checks!.shard);
-      if (!shard) throw new UsageError(`precheck: the runbook is for shard ${checks.shard}, which ${opts.config} does not list`);
+      const listed = inventory.shards.find((x) => x.name === checks!.shard);
+      if (!listed) throw new UsageError(`precheck: the runbook is for shard ${checks.shard}, which ${opts.config} does not list`);
+      // As the account that will run the migration (the runbook says so): the scan account has no
+      // PROCESS (it would see only its own session) and no TRIGGER (it sees no trigger). Its password
+      // comes from the MySQL option file the tools read too (~/.my.cnf or --defaults-file), [client] group.
+      const migrationUser = opts.user ?? inventory.policy.migrationUser;
+      if (!migrationUser) throw new UsageError('precheck: set policy.migrationUser (or --user): the pre-checks run as the account that will run the migration, not the read-only scan account');
+      const client = readClientOptions(io.env, optionFileChoice(opts));
+      const password = client?.password && (client.user === undefined || client.user === migrationUser) ? client.password : new Secret('');
+      const { passwordCommand: _c, passwordFrom: _f, ...rest } = listed;
+      const shard: typeof listed = { ...rest, user: migrationUser, password, ...(client?.password && password === client.password ? { passwordFrom: client.from } : {}) };
       let session: Awaited<ReturnType<typeof openSession>>;
       try {
         session = await openSession(shard);

@@ -210,6 +210,11 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
     };
     if (server.versionComment) info.versionComment = server.versionComment;
     const snapshot: ShardSnapshot = { name: shard.name, server: info, databases: dbs };
+    // Triggers are listed only for tables the account has TRIGGER on: say where they were not.
+    if (options.triggers !== false && !grantsError) {
+      const hidden = dbs.map((d) => d.name).filter((d) => !seesTriggers(access, d));
+      if (hidden.length) snapshot.triggersHidden = hidden;
+    }
 
     const denied = await readAllMaxValues(shard, db, dbs, maxTargets(snapshot, config), access, gentle);
     for (const t of sequenceTargets(snapshot, config)) {
@@ -232,6 +237,12 @@ export async function collectShard(shard: ShardConfig, config: CheckConfig, opti
   } finally {
     await session.close();
   }
+}
+
+/** information_schema.TRIGGERS shows the database's triggers to this account (TRIGGER, or ALL, on it). */
+function seesTriggers(access: Access, database: string): boolean {
+  const p = access.databasePrivileges(database);
+  return p.has('TRIGGER') || p.has('ALL') || p.has('ALL PRIVILEGES');
 }
 
 /**

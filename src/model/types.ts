@@ -109,6 +109,12 @@ export interface ShardSnapshot {
   databases: Database[];
   /** What the session could and could not see (live reads only; absent in snapshot files). */
   coverage?: ShardCoverage;
+  /**
+   * Databases whose triggers the scan session cannot see (information_schema.TRIGGERS lists only
+   * tables the account has the TRIGGER privilege on): their trigger counts are 0 by blindness, not
+   * by fact. Kept in snapshot files. Absent: every trigger was visible (or triggers were not read).
+   */
+  triggersHidden?: string[];
 }
 
 /**

@@ -29,6 +29,8 @@ export interface WideningGroup {
   members: GroupMember[];
   triggeredBy: string[];
   worstSeverity: Severity;
+  /** The highest ratio among its findings (0 when none has one): orders keys planned together, worst first. */
+  worstRatio: number;
 }
 
 export const groupId = (r: ColumnRef) => `${r.shard}/${r.database}/${r.table}.${r.column}`;
@@ -155,11 +157,12 @@ export function buildGroups(findings: readonly Finding[], contexts: Map<string, 
         const members = groupMembers(key, ctx, policy);
         if (!members) continue;
         if (expanded && !members.some((m) => m.needsChange)) continue; // this shard is already wide enough
-        g = { id, key, members, triggeredBy: [], worstSeverity: f.severity };
+        g = { id, key, members, triggeredBy: [], worstSeverity: f.severity, worstRatio: 0 };
         groups.set(id, g);
       }
       if (!g.triggeredBy.includes(f.id)) g.triggeredBy.push(f.id);
       if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[g.worstSeverity]) g.worstSeverity = f.severity;
+      if (f.ratio !== null && f.ratio > g.worstRatio) g.worstRatio = f.ratio;
     }
   }
   const out = [...groups.values()];

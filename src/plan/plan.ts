@@ -30,7 +30,7 @@ import {
 import { buildGroups, groupId, oneCopy, parentForeignKeys, shardContexts, type ShardContext, type WideningGroup } from './groups.js';
 import { DEFAULT_POLICY } from './policy.js';
 import { applySequences } from '../vitess/sequences.js';
-import { chooseTool, hasUsableUniqueKey, type TableFacts } from './tools.js';
+import { chooseTool, directAllowedByName, hasUsableUniqueKey, type TableFacts } from './tools.js';
 import type { BlockedOption, Estimate, GroupMember, Plan, Policy, ShardSchedule, Step, ToolCheck, ToolId, WideningPlan } from './types.js';
 import { durationRange } from '../report/units.js';
 
@@ -124,7 +124,7 @@ export function unitsOf(groups: WideningGroup[], contexts: Map<string, ShardCont
     else units.set(r, [g]);
   });
   return [...units.values()].map((u) =>
-    u.length > 1 ? u.sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || compareText(a.id, b.id)) : u,
+    u.length > 1 ? u.sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || b.worstRatio - a.worstRatio || compareText(a.id, b.id)) : u,
   );
 }
 
@@ -248,6 +248,7 @@ export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Pol
     const facts: TableFacts = {
       server: ctx.shard.server,
       table: t,
+      database,
       childForeignKeys: dropped ? t.foreignKeys.filter((f) => !isDropped(database, tableName, f.name)) : t.foreignKeys,
       parentForeignKeys: dropped ? parents.filter((p) => !isDropped(p.database, p.table, p.fk.name)) : parents,
       socketOnly: connection.socketPath !== undefined,
@@ -296,7 +297,9 @@ export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Pol
     }
     const toolNote =
       chosen === 'direct'
-        ? 'Direct ALTER ... ALGORITHM=COPY, LOCK=SHARED: reads continue, WRITES WAIT for the whole copy. Allowed only because policy.directAlter covers a table this small.'
+        ? directAllowedByName(database, tableName, policy) !== undefined
+          ? `Direct ALTER ... ALGORITHM=COPY, LOCK=SHARED: reads continue, WRITES WAIT for the whole copy. Chosen for this table by policy.directAlter.tables (${directAllowedByName(database, tableName, policy)}).`
+          : 'Direct ALTER ... ALGORITHM=COPY, LOCK=SHARED: reads continue, WRITES WAIT for the whole copy. Allowed only because policy.directAlter covers a table this small.'
         : chosen === 'gh-ost'
           ? 'Cut-over is postponed until you remove the flag file: the copy can finish overnight and swap when you are watching.'
           : chosen === 'pt-online-schema-change'
@@ -324,7 +327,7 @@ export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Pol
       database,
       table: tableName,
       tool: chosen,
-      toolReason: oneCopy(ctx, toolReason(chosen, checks, policy)),
+      toolReason: oneCopy(ctx, directAllowedByName(database, tableName, policy) !== undefined && chosen === 'direct' ? `policy.directAlter.tables names it (${directAllowedByName(database, tableName, policy)})` : toolReason(chosen, checks, policy)),
       commands: toolCommands(chosen, connection, database, tableName, clauses, policy, facts.parentForeignKeys.length > 0, ks, keyspaces.get('')?.get('')),
       estimate,
       notes,
@@ -355,6 +358,21 @@ export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Pol
     });
   }
 
+  // Trigger counts from a scan account that cannot see triggers are 0 by blindness: the copy tools
+  // that refuse triggers were chosen without knowing. The pre-check (as the migration account) knows.
+  const hidden = ctx.shard.triggersHidden;
+  if (hidden?.length) {
+    const blind = [...new Set(steps.filter((st) => st.kind === 'copy' && st.tool !== 'vitess' && hidden.includes(st.database!)).map((st) => st.database!))];
+    for (const d of blind) {
+      warnings.push(
+        oneCopy(
+          ctx,
+          `The scan account cannot see triggers in ${d} (information_schema.TRIGGERS lists only tables an account has the TRIGGER privilege on): this plan assumes its tables have none. ` +
+            'The trigger pre-check, run as the migration account (headroom precheck), finds them; if it finds any, do not start: scan with an account that has TRIGGER and plan again.',
+        ),
+      );
+    }
+  }
   groups.forEach((g, gi) => {
     const keyMember = keyMembers[gi]!;
     const keyTable = table(keyMember.ref);
@@ -496,7 +514,7 @@ function blockedOptions(t: Table, database: string, tableName: string, clauses: 
   options.push({
     title: 'a direct ALTER (writes to the table wait for the whole copy)',
     cost: `ALGORITHM=COPY, LOCK=SHARED: reads continue, every write to ${tableName} waits ${durationRange(estimate.secondsLow, estimate.secondsHigh)} (${rows} at ${policy.copyRowsPerSecond} rows/s) and the application's requests that write it queue or time out.`,
-    choose: `allow it in the config: policy.directAlter.maxRows ≥ ${t.rowsEstimate ?? '<row count>'} (and maxBytes ≥ ${(t.dataBytes ?? 0n) + (t.indexBytes ?? 0n)} if set), then generate the plan again: this step becomes the ALTER.`,
+    choose: `add ${database}.${tableName} to policy.directAlter.tables in the config (this table only), then generate the plan again: this step becomes the ALTER.`,
     commands: directAlterSql(database, tableName, clauses, policy),
   });
   const noKey = !hasUsableUniqueKey(t, false);

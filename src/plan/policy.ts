@@ -21,7 +21,7 @@ export const DEFAULT_POLICY: Policy = {
   binlogFactor: 1.2,
   // Direct type changes are ALGORITHM=COPY with writes blocked for the whole copy, and thousands
   // of small ones degraded a whole cluster (Intercom, Feb 2024): never, unless a team opts in.
-  directAlter: { maxRows: 0n, maxBytes: 0n, maxConcurrentPerShard: 1 },
+  directAlter: { maxRows: 0n, maxBytes: 0n, maxConcurrentPerShard: 1, tables: [] },
   // One copy at a time per server: copies compete for the same disk and replica lag budget.
   maxConcurrentCopiesPerShard: 1,
   // Spirit uses 30 s; a metadata lock queued longer than a few seconds stalls every write behind it.
@@ -116,8 +116,12 @@ export function parsePolicy(raw: unknown, fail: (field: string, why: string) => 
   if (o.binlogFactor !== undefined) p.binlogFactor = num(o.binlogFactor, 'policy.binlogFactor', 0, 100);
   if (o.directAlter !== undefined) {
     const d = o.directAlter as Record<string, unknown>;
-    if (!d || typeof d !== 'object' || Array.isArray(d)) throw fail('policy.directAlter', 'expected {maxRows, maxBytes, maxConcurrentPerShard}');
-    for (const k of Object.keys(d)) if (!['maxRows', 'maxBytes', 'maxConcurrentPerShard'].includes(k)) throw fail(`policy.directAlter.${k}`, 'unknown key; allowed: maxRows, maxBytes, maxConcurrentPerShard');
+    if (!d || typeof d !== 'object' || Array.isArray(d)) throw fail('policy.directAlter', 'expected {maxRows, maxBytes, maxConcurrentPerShard, tables}');
+    for (const k of Object.keys(d)) if (!['maxRows', 'maxBytes', 'maxConcurrentPerShard', 'tables'].includes(k)) throw fail(`policy.directAlter.${k}`, 'unknown key; allowed: maxRows, maxBytes, maxConcurrentPerShard, tables');
+    if (d.tables !== undefined) {
+      if (!Array.isArray(d.tables) || d.tables.some((x) => typeof x !== 'string' || x.trim() === '')) throw fail('policy.directAlter.tables', 'expected a list of table or db.table globs');
+      p.directAlter.tables = d.tables as string[];
+    }
     if (d.maxRows !== undefined) p.directAlter.maxRows = big(d.maxRows, 'policy.directAlter.maxRows');
     if (d.maxBytes !== undefined) p.directAlter.maxBytes = big(d.maxBytes, 'policy.directAlter.maxBytes');
     if (d.maxConcurrentPerShard !== undefined) p.directAlter.maxConcurrentPerShard = int(d.maxConcurrentPerShard, 'policy.directAlter.maxConcurrentPerShard', 1, 64);

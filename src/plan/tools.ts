@@ -2,6 +2,7 @@
  * Which tool may change a table's column type, from facts read in the scan. Pure.
  * The facts about each tool, with their sources, are one table: tool-facts.ts.
  */
+import picomatch from 'picomatch';
 import type { ForeignKey, ServerInfo, Table } from '../model/types.js';
 import { hasUsableUniqueKey, toolReasons } from './tool-facts.js';
 import type { Policy, ToolCheck, ToolId } from './types.js';
@@ -11,6 +12,8 @@ export { hasUsableUniqueKey } from './tool-facts.js';
 export interface TableFacts {
   server: ServerInfo | null;
   table: Table;
+  /** The table's database (policy.directAlter.tables may name it). */
+  database?: string;
   /** Declared FKs on this table that the plan does not drop first. */
   childForeignKeys: ForeignKey[];
   /** Declared FKs on other tables that point at this one and that the plan does not drop first. */
@@ -21,7 +24,17 @@ export interface TableFacts {
   keyspace?: string;
 }
 
-export function directAllowed(t: Table, policy: Policy): { ok: boolean; reasons: string[] } {
+/** `policy.directAlter.tables`: `table` or `db.table` globs given a direct ALTER whatever their size (a decision for that table). */
+export function directAllowedByName(database: string, table: string, policy: Policy): string | undefined {
+  for (const g of policy.directAlter.tables ?? []) {
+    const m = picomatch(g, { dot: true });
+    if (g.includes('.') ? m(`${database}.${table}`) : m(table)) return g;
+  }
+  return undefined;
+}
+
+export function directAllowed(t: Table, policy: Policy, database?: string): { ok: boolean; reasons: string[] } {
+  if (database !== undefined && directAllowedByName(database, t.name, policy) !== undefined) return { ok: true, reasons: [] };
   const { maxRows, maxBytes } = policy.directAlter;
   if (maxRows === 0n && maxBytes === 0n) return { ok: false, reasons: ['policy.directAlter allows no direct ALTER (type changes go through an online copy)'] };
   const reasons: string[] = [];
@@ -34,7 +47,7 @@ export function directAllowed(t: Table, policy: Policy): { ok: boolean; reasons:
 }
 
 export function checkTool(tool: ToolId, facts: TableFacts, policy: Policy): ToolCheck {
-  if (tool === 'direct') return { tool, ...directAllowed(facts.table, policy) };
+  if (tool === 'direct') return { tool, ...directAllowed(facts.table, policy, facts.database) };
   const foreignKeys = [...facts.childForeignKeys.map((f) => f.name), ...facts.parentForeignKeys.map((p) => `${p.table}.${p.fk.name}`)];
   const reasons = toolReasons(tool, { server: facts.server, table: facts.table, foreignKeys, socketOnly: facts.socketOnly ?? false, ...(facts.keyspace ? { keyspace: facts.keyspace } : {}) }, policy);
   return { tool, ok: reasons.length === 0, reasons };

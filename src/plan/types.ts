@@ -18,7 +18,7 @@ export interface Policy {
   /** Binlog written during a copy, as a multiple of the table's data size (every copied row is logged again). */
   binlogFactor: number;
   /** Direct ALTER (ALGORITHM=COPY, LOCK=SHARED: writes wait) only for tables at most this big. 0 = never. */
-  directAlter: { maxRows: bigint; maxBytes: bigint; maxConcurrentPerShard: number };
+  directAlter: { maxRows: bigint; maxBytes: bigint; maxConcurrentPerShard: number; tables: string[] };
   /** Copies that may run at once on one server. */
   maxConcurrentCopiesPerShard: number;
   /** lock_wait_timeout for every DDL the plan emits, so a blocked metadata lock gives up instead of stalling writes. */

@@ -6,6 +6,7 @@
  * session on the shard and every ```sh block in a shell, in order. The
  * integration test extracts and runs exactly those blocks.
  */
+import { join } from 'node:path';
 import { formatType } from '../model/integers.js';
 import { compareText, SEVERITY_RANK, type Finding, type Report } from '../model/types.js';
 import { percent, groupDigits } from '../checks/common.js';
@@ -22,6 +23,8 @@ export interface RunbookContext {
   connection?: Connection;
   /** How to re-run the scan for this group, e.g. `headroom scan --config headroom.yaml`. */
   scanCommand: string;
+  /** Where the runbooks are written, as given to `runbook --out` (the precheck command names the file by it). */
+  runbookDir?: string;
 }
 
 /**
@@ -142,13 +145,13 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
     '',
     `Connect to **${p.shard}**: \`${mysql}\`, as the account that will run the migration. ` +
       `It needs ${grantsNeeded(tools)} — not the read-only account headroom scans with: ` +
-      'without PROCESS, the lock and transaction checks below show only your own session and would pass when they should not. ' +
+      'without PROCESS the lock and transaction checks below show only your own session, and without TRIGGER the trigger check sees no trigger: both would pass when they should not. ' +
       '**If a pre-check fails, do not start: fix it or escalate.**',
     '',
-    `All the checks that a query can answer, in one command, from the directory that holds this runbook (read-only; exit 0 when every one passes, 1 otherwise):`,
+    `All the checks that a query can answer, in one command, run where the runbooks were generated (beside the headroom config). It connects as ${conn?.user ? `\`${conn.user}\`` : 'the migration account'} (policy.migrationUser), with the password from \`~/.my.cnf\` [client], like the tools; read-only; exit 0 when every check passes, 1 otherwise:`,
     '',
     '```',
-    `${ctx.policy.headroomCommand} precheck ${sh(runbookFileName(p.id))}${ctx.scanCommand.includes(' --config ') ? ` --config ${ctx.scanCommand.slice(ctx.scanCommand.indexOf(' --config ') + 10).split(' ')[0]}` : ''}`,
+    `${ctx.policy.headroomCommand} precheck ${sh(ctx.runbookDir ? join(ctx.runbookDir, runbookFileName(p.id)) : runbookFileName(p.id))}${ctx.scanCommand.includes(' --config ') ? ` --config ${ctx.scanCommand.slice(ctx.scanCommand.indexOf(' --config ') + 10).split(' ')[0]}` : ''}`,
     '```',
     '',
     'Or run each query yourself; the expected answer is under it.',
@@ -176,7 +179,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push('## 5. Verify', '', 'Every column has its new type:', '', '```');
   for (const db of dbs) {
     const cols = p.members.filter((m) => m.ref.database === db).map((m) => `(${sqlText(m.ref.table)}, ${sqlText(m.ref.column)})`);
-    out.push(`SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${sqlText(db)} AND (TABLE_NAME, COLUMN_NAME) IN (${cols.join(', ')});`);
+    out.push(`SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${sqlText(db)} AND (TABLE_NAME, COLUMN_NAME) IN (${cols.join(', ')}) ORDER BY TABLE_NAME, COLUMN_NAME;`);
   }
   out.push(
     '```',
@@ -383,7 +386,7 @@ export interface RunbookFile {
 export function renderRunbooks(plan: Plan, ctx: Omit<RunbookContext, 'connection'> & { connections?: Map<string, Connection> }): RunbookFile[] {
   return plan.plans.map((p) => {
     const conn = ctx.connections?.get(p.shard);
-    let content = renderRunbook(p, { findings: ctx.findings, policy: ctx.policy, scanCommand: ctx.scanCommand, ...(conn ? { connection: conn } : {}) });
+    let content = renderRunbook(p, { findings: ctx.findings, policy: ctx.policy, scanCommand: ctx.scanCommand, ...(ctx.runbookDir ? { runbookDir: ctx.runbookDir } : {}), ...(conn ? { connection: conn } : {}) });
     const missing = placeholdersIn(content);
     if (missing.length) {
       const nl = content.indexOf('\n\n');
@@ -419,10 +422,12 @@ export function runbookAliases(plan: Plan): RunbookFile[] {
 /** index.md: every runbook, worst first. */
 export function renderIndex(plan: Plan, findings: readonly Finding[]): string {
   const out = ['# Runbooks', '', 'One per widening group, worst first. Each one is self-contained: summary, dependencies, pre-checks, steps, verify, application, abort, and what to do if time runs out.', ''];
-  out.push('| severity | key | columns | copy time | runbook |', '|---|---|---|---|---|');
+  out.push('| severity | keys | columns | copy time | blocked | runbook |', '|---|---|---|---|---|---|');
   const plans = [...plan.plans].sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || worstRatio(b, findings) - worstRatio(a, findings) || compareText(a.id, b.id));
   for (const p of plans) {
-    out.push(`| ${p.worstSeverity} | \`${p.id}\` | ${p.members.length} | ${durationRange(p.total.secondsLow, p.total.secondsHigh)} | [${runbookFileName(p.id)}](${runbookFileName(p.id)}) |`);
+    out.push(
+      `| ${p.worstSeverity} | ${p.groups.map((g) => `\`${g}\``).join('<br>')} | ${p.members.length} | ${durationRange(p.total.secondsLow, p.total.secondsHigh)} | ${p.blocked.length ? '**yes: do not start**' : 'no'} | [${runbookFileName(p.id)}](${runbookFileName(p.id)}) |`,
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -474,8 +479,8 @@ function sqlText(v: string): string {
 
 /** The grants the runbook's account needs, for the tools the plan uses (each tool's documentation). */
 function grantsNeeded(tools: (string | undefined)[]): string {
-  const base = ['ALTER', 'CREATE', 'DROP', 'INSERT', 'UPDATE', 'DELETE', 'SELECT', 'REFERENCES', 'PROCESS'];
-  if (tools.includes('pt-online-schema-change')) base.push('TRIGGER');
+  // TRIGGER for every plan: information_schema.TRIGGERS shows only the tables the account has it on.
+  const base = ['ALTER', 'CREATE', 'DROP', 'INSERT', 'UPDATE', 'DELETE', 'SELECT', 'REFERENCES', 'PROCESS', 'TRIGGER'];
   if (tools.includes('gh-ost')) base.push('INDEX', 'LOCK TABLES', 'TRIGGER', 'REPLICATION CLIENT and REPLICATION SLAVE (global)');
   if (tools.includes('spirit')) base.push('INDEX', 'LOCK TABLES', 'RELOAD', 'REPLICATION CLIENT and REPLICATION SLAVE (global)', 'CONNECTION_ADMIN (to kill blockers)');
   return `${[...new Set(base)].join(', ')} on these tables`;
@@ -541,11 +546,11 @@ export function preChecks(p: WideningPlan, policy: Policy): PreCheck[] {
       failText: 'Otherwise someone changed them since the snapshot: generate the plan and this runbook again.',
     });
   }
-  const ptosc = p.steps.filter((s) => s.tool === 'pt-online-schema-change');
-  for (const db of [...new Set(ptosc.map((s) => s.database!))]) {
+  const copied = p.steps.filter((s) => s.tool === 'pt-online-schema-change' || s.tool === 'gh-ost' || s.tool === 'spirit');
+  for (const db of [...new Set(copied.map((s) => s.database!))]) {
     out.push({
-      title: `No triggers on the tables pt-online-schema-change copies (${db}): it refuses such tables`,
-      sql: `SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${sqlText(db)} AND EVENT_OBJECT_TABLE IN (${[...new Set(ptosc.filter((s) => s.database === db).map((s) => sqlText(s.table!)))].join(', ')});`,
+      title: `No triggers on the tables the copy tools copy (${db}): they refuse such tables`,
+      sql: `SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${sqlText(db)} AND EVENT_OBJECT_TABLE IN (${[...new Set(copied.filter((s) => s.database === db).map((s) => sqlText(s.table!)))].join(', ')});`,
       expect: { kind: 'no-rows' },
       expectText: 'no rows.',
       failText: 'Otherwise a trigger was added since the plan: generate it again (the table needs another path).',

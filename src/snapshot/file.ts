@@ -66,7 +66,8 @@ export function parseSnapshot(text: string, file: string): Snapshot {
       }
       databases[di] = { name: d.name, tables };
     }
-    shards[si] = { name: s.name, server: s.server ?? null, databases };
+    const hidden = Array.isArray(s.triggersHidden) && s.triggersHidden.every((x: unknown) => typeof x === 'string') ? (s.triggersHidden as string[]) : undefined;
+    shards[si] = { name: s.name, server: s.server ?? null, databases, ...(hidden ? { triggersHidden: hidden } : {}) };
   }
   const partition = o.partition === undefined ? undefined : parsePartOf(o.partition, (why) => new UsageError(`${file}: partition: ${why}`));
   return {

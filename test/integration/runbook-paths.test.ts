@@ -253,3 +253,33 @@ describe('headroom runbook without what its commands need', () => {
     expect(p.stdout).toContain('> **This runbook has placeholders: `<migration user>`.**');
   });
 });
+
+describe('a scan account that cannot see triggers (SELECT only)', () => {
+  it('the plan says so, live and from a snapshot alike; the pre-check, as the migration account, finds the trigger and says do not start', async () => {
+    await server.sql(`CREATE DATABASE mk_trg; USE mk_trg;
+      CREATE TABLE listings (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, n INT NOT NULL DEFAULT 0) AUTO_INCREMENT=1900000000;
+      CREATE TABLE listing_counts (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, listing_id INT NOT NULL);
+      CREATE TRIGGER listings_count AFTER INSERT ON listings FOR EACH ROW INSERT INTO listing_counts (listing_id) VALUES (NEW.id);
+      CREATE USER 'scanonly'@'127.0.0.1'; GRANT SELECT ON *.* TO 'scanonly'@'127.0.0.1';`);
+    const config = inventory(
+      'trg.yaml',
+      ['shards:', `  - { name: trg-shard, host: 127.0.0.1, port: ${server.port}, user: scanonly, databases: [mk_trg] }`, 'policy:', '  migrationUser: root', ''].join('\n'),
+    );
+    const live = await headroom(['plan', '--config', config, '--format', 'json']);
+    const plan = JSON.parse(live.stdout) as { plans: { warnings: string[]; steps: { table?: string; tool?: string }[] }[] };
+    // Blind to the trigger, the copy tool is pt-online-schema-change (which would refuse the table)…
+    expect(plan.plans[0]!.steps.find((s) => s.table === 'listings')!.tool).toBe('pt-online-schema-change');
+    // …and the plan says that its "no trigger" is blindness.
+    expect(plan.plans[0]!.warnings.join(' ')).toContain('The scan account cannot see triggers in mk_trg');
+    const snap = join(dir, 'trg.json');
+    expect((await headroom(['snapshot', '--config', config, '--out', snap])).code).toBe(0);
+    const fromSnap = await headroom(['plan', '--snapshot', snap, '--config', config, '--format', 'json']);
+    expect(fromSnap.stdout).toBe(live.stdout);
+    const out = join(dir, 'rb-trg');
+    expect((await headroom(['runbook', '--config', config, '--out', out])).code).toBe(0);
+    const pre = await headroom(['precheck', join(out, 'trg-shard__mk_trg__listings.id.md'), '--config', config]);
+    expect(pre.code).toBe(1);
+    expect(pre.stdout).toMatch(/^FAIL {2}\d+\. No triggers on the tables the copy tools copy \(mk_trg\): they refuse such tables$/m);
+    expect(pre.stdout).toContain('actual:   listings | listings_count');
+  });
+});

@@ -135,7 +135,7 @@ describe('a table no tool can copy', () => {
       'first add a UNIQUE key on (listing_id, person_id), online, so a copy tool can run',
     ]);
     expect(s.options![0]!.commands[1]).toBe('ALTER TABLE `app`.`listing_followers` MODIFY `listing_id` BIGINT NOT NULL, ALGORITHM=COPY, LOCK=SHARED;');
-    expect(s.options![0]!.choose).toMatch(/policy\.directAlter\.maxRows ≥ 40/);
+    expect(s.options![0]!.choose).toMatch(/^add app\.listing_followers to policy\.directAlter\.tables/);
     expect(s.options![1]!.commands[0]).toMatch(/^SELECT `listing_id`, `person_id`, COUNT\(\*\) AS copies FROM `app`\.`listing_followers` GROUP BY .* HAVING COUNT\(\*\) > 1/);
     expect(p.blocked[0]).toMatch(/^app\.listing_followers: no allowed tool can change it — .*Decide how to widen it before starting: \(a\) a direct ALTER/);
     for (const st of p.steps) if (st.kind !== 'application' && st.kind !== 'blocked') expect(st.commands.length).toBeGreaterThan(0);
@@ -208,5 +208,40 @@ describe('runbooks are runnable as written', () => {
         ['listing_images', 'fk_listing_images_listing_id'],
       ],
     });
+  });
+});
+
+describe('decisions for one table, and what the scan account could not see', () => {
+  const snap = snapshot(
+    shard(
+      's1',
+      db(
+        'app',
+        table('listings', { id: 'int auto' }, { autoIncrement: HOT, rows: 100n }),
+        table('listing_followers', { person_id: 'int', listing_id: 'int' }, { rows: 0n, indexes: [{ name: 'index_lf', unique: false, columns: ['listing_id', 'person_id'] }] }),
+      ),
+    ),
+  );
+
+  it('option A names the table for policy.directAlter.tables (a decision for it alone, not a size limit for every table)', () => {
+    const p = planOf(snap, config(), { policy: policy() }).plans[0]!;
+    expect(p.steps.find((s) => s.kind === 'blocked')!.options![0]!.choose).toBe(
+      'add app.listing_followers to policy.directAlter.tables in the config (this table only), then generate the plan again: this step becomes the ALTER.',
+    );
+    const chosen = planOf(snap, config(), { policy: policy({ directAlter: { tables: ['app.listing_followers'] } }) }).plans[0]!;
+    const step = chosen.steps.find((s) => s.table === 'listing_followers')!;
+    expect(step.kind).toBe('direct-alter');
+    expect(step.toolReason).toBe('policy.directAlter.tables names it (app.listing_followers)');
+    // listings is not named: it still goes through the copy tool.
+    expect(chosen.steps.find((s) => s.table === 'listings')!.tool).toBe('pt-online-schema-change');
+    expect(chosen.blocked).toEqual([]);
+  });
+
+  it('a scan account that cannot see triggers: the plan says its "no trigger" is blindness, and the pre-check (as the migration account) decides', () => {
+    const blind = { ...snap, shards: [{ ...snap.shards[0]!, triggersHidden: ['app'] }] };
+    const p = planOf(blind, config(), { policy: policy({ directAlter: { tables: ['listing_followers'] } }) }).plans[0]!;
+    expect(p.warnings.some((w) => w.startsWith('The scan account cannot see triggers in app (information_schema.TRIGGERS lists only tables an account has the TRIGGER privilege on)'))).toBe(true);
+    const seen = planOf(snap, config(), { policy: policy({ directAlter: { tables: ['listing_followers'] } }) }).plans[0]!;
+    expect(seen.warnings.some((w) => w.includes('cannot see triggers'))).toBe(false);
   });
 });

@@ -31,7 +31,7 @@ describe('defaults', () => {
       rowsUncertainty: { low: 0.5, high: 1.5 },
       diskMargin: 1.6,
       binlogFactor: 1.2,
-      directAlter: { maxRows: 0n, maxBytes: 0n, maxConcurrentPerShard: 1 },
+      directAlter: { maxRows: 0n, maxBytes: 0n, maxConcurrentPerShard: 1, tables: [] },
       maxConcurrentCopiesPerShard: 1,
       lockWaitTimeoutSeconds: 5,
       maxTableBytes: 0n,
@@ -65,9 +65,11 @@ describe('every field', () => {
   });
 
   it('directAlter: each sub-field alone leaves the others at their defaults', () => {
-    expect(parse({ directAlter: { maxRows: 1000 } }).directAlter).toEqual({ maxRows: 1000n, maxBytes: 0n, maxConcurrentPerShard: 1 });
-    expect(parse({ directAlter: { maxBytes: '64MiB' } }).directAlter).toEqual({ maxRows: 0n, maxBytes: 64n << 20n, maxConcurrentPerShard: 1 });
-    expect(parse({ directAlter: { maxConcurrentPerShard: 3 } }).directAlter).toEqual({ maxRows: 0n, maxBytes: 0n, maxConcurrentPerShard: 3 });
+    expect(parse({ directAlter: { maxRows: 1000 } }).directAlter).toEqual({ maxRows: 1000n, maxBytes: 0n, maxConcurrentPerShard: 1, tables: [] });
+    expect(parse({ directAlter: { maxBytes: '64MiB' } }).directAlter).toEqual({ maxRows: 0n, maxBytes: 64n << 20n, maxConcurrentPerShard: 1, tables: [] });
+    expect(parse({ directAlter: { maxConcurrentPerShard: 3 } }).directAlter).toEqual({ maxRows: 0n, maxBytes: 0n, maxConcurrentPerShard: 3, tables: [] });
+    expect(parse({ directAlter: { tables: ['app.listing_followers', 'category_*'] } }).directAlter.tables).toEqual(['app.listing_followers', 'category_*']);
+    expect(() => parse({ directAlter: { tables: 'x' } })).toThrow(/^policy\.directAlter\.tables: expected a list of table or db\.table globs$/);
   });
 
   it('the lint and offsets fields (same block)', () => {
@@ -125,9 +127,9 @@ describe('errors name the field', () => {
     ['rowsUncertainty.high missing', { rowsUncertainty: { low: 0.5 } }, /^policy\.rowsUncertainty\.high: /],
     ['diskMargin < 1', { diskMargin: 0.9 }, /^policy\.diskMargin: expected a number from 1 to 10/],
     ['binlogFactor < 0', { binlogFactor: -1 }, /^policy\.binlogFactor: expected a number from 0 to 100/],
-    ['directAlter not a mapping', { directAlter: 1000 }, /^policy\.directAlter: expected \{maxRows, maxBytes, maxConcurrentPerShard\}$/],
+    ['directAlter not a mapping', { directAlter: 1000 }, /^policy\.directAlter: expected \{maxRows, maxBytes, maxConcurrentPerShard, tables\}$/],
     ['directAlter list', { directAlter: [1000] }, /^policy\.directAlter: expected /],
-    ['directAlter unknown key', { directAlter: { maxrows: 10 } }, /^policy\.directAlter\.maxrows: unknown key; allowed: maxRows, maxBytes, maxConcurrentPerShard$/],
+    ['directAlter unknown key', { directAlter: { maxrows: 10 } }, /^policy\.directAlter\.maxrows: unknown key; allowed: maxRows, maxBytes, maxConcurrentPerShard, tables$/],
     ['directAlter.maxRows', { directAlter: { maxRows: -1 } }, /^policy\.directAlter\.maxRows: expected a whole number/],
     ['directAlter.maxBytes', { directAlter: { maxBytes: 'lots' } }, /^policy\.directAlter\.maxBytes: expected a whole number/],
     ['directAlter.maxConcurrentPerShard 0', { directAlter: { maxConcurrentPerShard: 0 } }, /^policy\.directAlter\.maxConcurrentPerShard: expected a number from 1 to 64/],

@@ -100,7 +100,7 @@ describe('json', () => {
   it('the whole plan, parseable, version 1, bigints as numbers when exact', () => {
     const j = JSON.parse(formatPlanJson(small()));
     expect(j.version).toBe(1);
-    expect(j.policy.directAlter).toEqual({ maxRows: 0, maxBytes: 0, maxConcurrentPerShard: 1 });
+    expect(j.policy.directAlter).toEqual({ maxRows: 0, maxBytes: 0, maxConcurrentPerShard: 1, tables: [] });
     expect(j.plans.map((p: { id: string }) => p.id)).toEqual(['s1/app/users.id', 's1/logs/events.id']);
     const users = j.plans[0];
     expect(users.triggeredBy).toEqual(['fk-capacity:s1/app/audits.actor', 'fk-capacity:s1/app/posts.user_id', 'pk-capacity:s1/app/users.id']);
