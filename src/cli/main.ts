@@ -149,7 +149,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
             opts.format === 'prometheus'
               ? formatPrometheus(report, { shards: scanned.shards, scannedAt: Date.parse(scanned.takenAt), ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}) })
               : // Anchor SARIF results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
-                await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
+                await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR, ...(opts.only ? { only: opts.only } : {}) });
           await emit(text, opts.out, io);
         }
         code = gateExitCode(report, opts.failOn, baseline);
@@ -747,7 +747,7 @@ type GateFormat = 'table' | 'json' | 'sarif' | 'github' | 'junit' | 'markdown';
 /** A report in one of the gate formats (scan and lint share them, with the same baseline rules). */
 async function renderGate(
   report: Report,
-  o: { format: GateFormat; failOn: FailOn; baseline: Baseline | undefined; anchor: string | undefined; color: boolean },
+  o: { format: GateFormat; failOn: FailOn; baseline: Baseline | undefined; anchor: string | undefined; color: boolean; only?: string },
 ): Promise<string> {
   const gate = { failOn: o.failOn, baseline: o.baseline };
   switch (o.format) {
@@ -764,7 +764,7 @@ async function renderGate(
     case 'markdown':
       return formatMarkdown(report, gate);
     case 'table': {
-      const text = formatTable(report, { color: o.color });
+      const text = formatTable(report, { color: o.color, ...(o.only ? { only: o.only } : {}) });
       return o.baseline ? `${text}Baseline: ${describeGate(evaluateGate(report, o.failOn, o.baseline), o.failOn, report.errors.length)}.\n` : text;
     }
   }

@@ -12,6 +12,8 @@ import { SEVERITY_RANK, type Finding, type Report, type Severity } from '../mode
 
 export interface TableOptions {
   color: boolean;
+  /** `scan --only`: the column the findings were filtered to (a clean result is about it, not the fleet). */
+  only?: string;
 }
 
 export interface FindingGroup {
@@ -89,7 +91,7 @@ export function formatTable(report: Report, options: TableOptions): string {
       (counts.length
         ? `${counts.join(', ')} finding${report.findings.length === 1 ? '' : 's'}`
         : report.errors.length === 0
-          ? c.green('no key near its limit')
+          ? c.green(options.only ? `no finding for ${options.only} (--only: other columns were not reported)` : 'no key near its limit')
           : summary.databases > 0
             ? 'no finding on the shards that were read'
             : c.red('nothing was checked')) +
