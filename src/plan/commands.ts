@@ -240,14 +240,19 @@ export function onlineDdlUuid(keyspace: string, table: string, clauses: string):
  * Flags as defined in vitessio/vitess go/cmd/vtctldclient/command/schema.go and onlineddl.go; the
  * root command refuses to run without `--server`.
  */
-export function vitessCommands(keyspace: string, table: string, clauses: string, server = '<vtctld host:port>'): string[] {
+export function vitessCommands(keyspace: string, table: string, clauses: string, vtctld: { server: string; flags: string[] } = { server: '<vtctld host:port>', flags: [] }): string[] {
   const uuid = onlineDdlUuid(keyspace, table, clauses);
-  const base = `vtctldclient --server ${sh(server)}`;
+  const base = vtctldclient(vtctld);
   return [
     `${base} ApplySchema --ddl-strategy ${sh('vitess --postpone-completion')} --uuid ${uuid} --sql ${sh(`ALTER TABLE ${q(table)} ${clauses}`)} ${sh(keyspace)}`,
     `${base} OnlineDDL show ${sh(keyspace)} ${uuid}    # repeat until migration_status is ready_to_complete (or complete)`,
     `${base} OnlineDDL complete ${sh(keyspace)} ${uuid}    # when ready: cuts over on every shard`,
   ];
+}
+
+/** `vtctldclient --server host:port [flags]`: the root of every Vitess command. */
+export function vtctldclient(vtctld: { server: string; flags: string[] }): string {
+  return ['vtctldclient', '--server', sh(vtctld.server), ...vtctld.flags.map(sh)].join(' ');
 }
 
 /** A stable server id per table for gh-ost's replication client, away from gh-ost's default 99999. */

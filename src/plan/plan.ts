@@ -63,7 +63,7 @@ export function planWidenings(findings: readonly Finding[], snapshot: Snapshot, 
 /** shard → database → keyspace, from the vitess: block (ApplySchema takes the keyspace's name); '' → vtctld's address. */
 function keyspacesOf(config: CheckConfig): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
-  if (config.vitess?.server) out.set('', new Map([['', config.vitess.server]]));
+  if (config.vitess?.vtctld) out.set('', new Map([['', [config.vitess.vtctld.server, ...config.vitess.vtctld.flags].join('\u0000')]]));
   for (const ks of config.vitess?.keyspaces ?? []) {
     for (const shard of ks.shards) {
       let m = out.get(shard);
@@ -594,7 +594,7 @@ function toolCommands(
     case 'spirit':
       return spiritCommands(conn, database, table, clauses, policy);
     case 'vitess':
-      return vitessCommands(keyspace ?? database, table, clauses, vtctld);
+      return vitessCommands(keyspace ?? database, table, clauses, vtctld === undefined ? undefined : { server: vtctld.split('\u0000')[0]!, flags: vtctld.split('\u0000').slice(1) });
   }
 }
 

@@ -2,7 +2,9 @@
  * Vitess fleets without Vitess: what headroom reads is MySQL. One throwaway
  * server holds the unsharded `commerce` keyspace (vt_commerce, sequence tables),
  * two stand in for the shards of the sharded `customer` keyspace (vt_customer).
- * VSchemas are fixtures written as `vtctldclient GetVSchema` prints them.
+ * VSchemas are written exactly as `vtctldclient GetVSchema` prints them (protojson with every unset
+ * field: null, [], {}, 0), generated from the fixtures through the proto field list
+ * (test/support/protojson.ts); one run reads a `GetSrvVSchema` file instead and must scan the same.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,13 +13,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory, scan, planWidenings, collectSnapshot, runChecks } from '../../src/index.js';
 import type { Inventory, Report } from '../../src/index.js';
+import { readFileSync } from 'node:fs';
 import { fixtureSql } from '../support/fixtures.js';
+import { getSrvVSchemaText, getVSchemaText } from '../support/protojson.js';
 import { startFleet, type TestServer } from '../support/mariadb.js';
 
 const VSCHEMA_DIR = fileURLToPath(new URL('../../fixtures/vitess/', import.meta.url));
 let servers: TestServer[] = [];
 let inventory: Inventory;
 let report: Report;
+let dir_: string;
+let yaml_: string;
 
 beforeAll(async () => {
   servers = await startFleet(3, { namePrefix: 'vt' });
@@ -27,6 +33,11 @@ beforeAll(async () => {
   // A widening that finished on one shard only.
   await s80plus.sql('ALTER TABLE vt_customer.product MODIFY product_id BIGINT NOT NULL');
   const dir = mkdtempSync(join(tmpdir(), 'headroom-vitess-'));
+  dir_ = dir;
+  const fixture = (name: string) => JSON.parse(readFileSync(join(VSCHEMA_DIR, name), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'commerce.json'), getVSchemaText(fixture('commerce.json')));
+  writeFileSync(join(dir, 'customer.json'), getVSchemaText(fixture('customer.json')));
+  writeFileSync(join(dir, 'srv.json'), getSrvVSchemaText({ commerce: fixture('commerce.json'), customer: fixture('customer.json') }));
   const yaml = `
 shards:
   - { name: commerce-0, host: 127.0.0.1, port: ${commerce.port} }
@@ -39,12 +50,13 @@ relationships:
 vitess:
   keyspaces:
     - name: commerce
-      vschema: ${join(VSCHEMA_DIR, 'commerce.json')}
+      vschema: commerce.json
       shards: [commerce-0]
     - name: customer
-      vschema: ${join(VSCHEMA_DIR, 'customer.json')}
+      vschema: customer.json
       shards: [customer-80, customer-80plus]
 `;
+  yaml_ = yaml;
   writeFileSync(join(dir, 'headroom.yaml'), yaml);
   inventory = await loadInventory(join(dir, 'headroom.yaml'), {});
   report = await scan(inventory);
@@ -55,6 +67,17 @@ afterAll(async () => {
 });
 
 const find = (id: string) => report.findings.find((f) => f.id === id);
+
+describe('VSchemas as vtctldclient prints them', () => {
+  it('the printed GetVSchema files (nulls included) are read; a GetSrvVSchema file for every keyspace scans the same', async () => {
+    expect(readFileSync(join(dir_, 'customer.json'), 'utf8')).toContain('"multi_tenant_spec": null');
+    writeFileSync(join(dir_, 'srv.yaml'), yaml_.replace('vschema: commerce.json', 'vschema: srv.json').replace('vschema: customer.json', 'vschema: srv.json'));
+    const srv = await scan(await loadInventory(join(dir_, 'srv.yaml'), {}));
+    const strip = (r: Report) => JSON.stringify(r.findings, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    expect(strip(srv)).toBe(strip(report));
+    expect(srv.findings.length).toBeGreaterThan(5);
+  });
+});
 
 describe('Vitess global sequences', () => {
   it('reads every shard', () => {

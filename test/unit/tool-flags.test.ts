@@ -118,7 +118,7 @@ function generatedProblems(): Record<string, string[]> {
     add(`spirit main ${label}`, checkCommandLine('spirit', spiritCommands(c, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[0]!, 'main'));
     add(`spirit v0.16.0 ${label}`, checkCommandLine('spirit', spiritCommands(c, 'shop', 'orders', CLAUSES, SPIRIT_016)[0]!, 'v0.16.0'));
   }
-  for (const [i, line] of vitessCommands('commerce', 'orders', CLAUSES, 'vtctld.internal:15999').entries()) add(`vitess ${i}`, checkCommandLine('vtctldclient', line));
+  for (const [i, line] of vitessCommands('commerce', 'orders', CLAUSES, { server: 'vtctld.internal:15999', flags: [] }).entries()) add(`vitess ${i}`, checkCommandLine('vtctldclient', line));
   for (const name of ['a,b', 'we ird', 'x=y', 'back\\slash']) {
     for (const line of ptOscCommands(conn, 'shop', name, CLAUSES, DEFAULT_POLICY, false)) add(`pt-osc table ${name}`, checkCommandLine('pt-online-schema-change', line));
   }

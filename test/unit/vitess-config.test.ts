@@ -48,6 +48,9 @@ const CUSTOMER = {
   },
 };
 
+/** CUSTOMER as headroom keeps it (a legacy `column` becomes `columns`). */
+const CUSTOMER_KEPT = { ...CUSTOMER, tables: { customer: { ...CUSTOMER.tables.customer, column_vindexes: [{ columns: ['customer_id'], name: 'hash' }] } } };
+
 describe('parseVitessConfig: valid blocks', () => {
   it('keeps an inline VSchema, defaults the database to vt_<keyspace>', () => {
     const v = parse({
@@ -59,7 +62,14 @@ describe('parseVitessConfig: valid blocks', () => {
     expect(v).toEqual<VitessConfig>({
       keyspaces: [
         { name: 'commerce', database: 'vt_commerce', shards: ['commerce-0'], vschema: { tables: { customer_seq: { type: 'sequence' } } }, vschemaSource: 'vitess.keyspaces[0].vschema' },
-        { name: 'customer', database: 'vt_customer', shards: ['customer-80', 'customer-80plus'], vschema: CUSTOMER, vschemaSource: 'vitess.keyspaces[1].vschema' },
+        {
+          name: 'customer',
+          database: 'vt_customer',
+          shards: ['customer-80', 'customer-80plus'],
+          // As headroom keeps it: a legacy `column` becomes `columns`.
+          vschema: { ...CUSTOMER, tables: { customer: { ...CUSTOMER.tables.customer, column_vindexes: [{ columns: ['customer_id'], name: 'hash' }] } } },
+          vschemaSource: 'vitess.keyspaces[1].vschema',
+        },
       ],
     });
   });
@@ -73,9 +83,20 @@ describe('parseVitessConfig: valid blocks', () => {
     expect(ks).toEqual({ name: 'customer', database: 'vt_customer', shards: ['customer-80'], vschema: {}, vschemaSource: 'vschemas/customer.json', vschemaPath: 'vschemas/customer.json' });
   });
 
-  it('fields of the VSchema headroom does not use are kept as they are', () => {
-    const [ks] = parse({ keyspaces: [{ name: 'customer', vschema: { ...CUSTOMER, require_explicit_routing: true }, shards: ['customer-80'] }] }).keyspaces;
-    expect(ks!.vschema).toMatchObject({ require_explicit_routing: true, vindexes: { hash: { type: 'hash' } } });
+  it('fields of the VSchema headroom does not use are accepted and left out; unset ones (null) are absent', () => {
+    const [ks] = parse({
+      keyspaces: [{ name: 'customer', vschema: { ...CUSTOMER, require_explicit_routing: true, foreign_key_mode: 'unmanaged', multi_tenant_spec: null, tables: { ...CUSTOMER.tables, t2: { type: '', auto_increment: null, column_vindexes: [], columns: [], pinned: '', source: '' } } }, shards: ['customer-80'] }],
+    }).keyspaces;
+    expect(ks!.vschema).toEqual({
+      sharded: true,
+      vindexes: { hash: { type: 'hash' } },
+      tables: { customer: { column_vindexes: [{ columns: ['customer_id'], name: 'hash' }], auto_increment: { column: 'customer_id', sequence: 'customer_seq' } }, t2: {} },
+    });
+  });
+
+  it('`tables: null` and `auto_increment: null` (protojson for unset) are accepted', () => {
+    expect(parse({ keyspaces: [{ name: 'customer', vschema: { sharded: true, tables: null }, shards: ['customer-80'] }] }).keyspaces[0]!.vschema).toEqual({ sharded: true });
+    expect(parse({ keyspaces: [{ name: 'customer', vschema: { tables: { c: { auto_increment: null } } }, shards: ['customer-80'] }] }).keyspaces[0]!.vschema).toEqual({ tables: { c: {} } });
   });
 
   it('parseInventory reads the block from YAML', () => {
@@ -110,7 +131,7 @@ describe('parseVitessConfig: errors are one line and name the field', () => {
   it.each<[string, unknown, string]>([
     ['not a mapping', ['customer'], 'fleet.yml: vitess: expected a mapping with `keyspaces:`'],
     ['null', null, 'fleet.yml: vitess: expected a mapping with `keyspaces:`'],
-    ['an unknown key', { keyspaces: [], sequences: [] }, 'fleet.yml: vitess.sequences: unknown key; allowed: keyspaces, server'],
+    ['an unknown key', { keyspaces: [], sequences: [] }, 'fleet.yml: vitess.sequences: unknown key; allowed: keyspaces, vtctld'],
     ['no keyspaces', {}, 'fleet.yml: vitess.keyspaces: expected a non-empty list'],
     ['empty keyspaces', { keyspaces: [] }, 'fleet.yml: vitess.keyspaces: expected a non-empty list'],
     ['a keyspace that is not a mapping', { keyspaces: ['customer'] }, 'fleet.yml: vitess.keyspaces[0]: expected a mapping {name, vschema, shards}'],
@@ -139,12 +160,12 @@ describe('parseVitessConfig: errors are one line and name the field', () => {
     ['null', null, 'expected a VSchema object (as `vtctldclient GetVSchema` prints it) or a path to one'],
     ['tables as a list', { tables: [] }, '`tables` must be a mapping'],
     ['tables as a string', { tables: 'customer' }, '`tables` must be a mapping'],
-    ['tables null', { tables: null }, '`tables` must be a mapping'],
-    ['auto_increment without sequence', { tables: { customer: { auto_increment: { column: 'customer_id' } } } }, 'tables.customer.auto_increment: expected {"column": ..., "sequence": ...}'],
-    ['auto_increment without column', { tables: { customer: { auto_increment: { sequence: 'customer_seq' } } } }, 'tables.customer.auto_increment: expected {"column": ..., "sequence": ...}'],
-    ['auto_increment as a string', { tables: { customer: { auto_increment: 'customer_seq' } } }, 'tables.customer.auto_increment: expected {"column": ..., "sequence": ...}'],
-    ['auto_increment null', { tables: { customer: { auto_increment: null } } }, 'tables.customer.auto_increment: expected {"column": ..., "sequence": ...}'],
-    ['a sequence name that is not a string', { tables: { customer: { auto_increment: { column: 'customer_id', sequence: 7 } } } }, 'tables.customer.auto_increment: expected {"column": ..., "sequence": ...}'],
+    ['auto_increment without sequence', { tables: { customer: { auto_increment: { column: 'customer_id' } } } }, "tables.customer.auto_increment.sequence: expected the sequence table's name as a string, got undefined"],
+    ['auto_increment without column', { tables: { customer: { auto_increment: { sequence: 'customer_seq' } } } }, 'tables.customer.auto_increment.column: missing: the column the sequence feeds'],
+    ['auto_increment as a string', { tables: { customer: { auto_increment: 'customer_seq' } } }, 'tables.customer.auto_increment: expected {"column": ..., "sequence": ...} or null'],
+    ['a sequence name that is not a string', { tables: { customer: { auto_increment: { column: 'customer_id', sequence: 7 } } } }, "tables.customer.auto_increment.sequence: expected the sequence table's name as a string, got 7"],
+    ['a column vindex without a name', { tables: { customer: { column_vindexes: [{ column: 'customer_id' }] } } }, "tables.customer.column_vindexes[0].name: missing: the vindex's name"],
+    ['a vindex without a type', { vindexes: { hash: {} } }, 'vindexes.hash.type: expected the vindex type, e.g. "hash"'],
   ])('a vschema that is %s', (_what, vschema, why) => {
     const raw = { keyspaces: [{ name: 'customer', shards: ['customer-80'], ...(vschema === undefined ? {} : { vschema }) }] };
     expect(usageError(() => parse(raw))).toBe(VS + why);
@@ -217,13 +238,13 @@ describe('loadVSchemaFiles', () => {
 
   it('reads a path relative to the inventory file, not to the working directory', async () => {
     const v = await loadVSchemaFiles(withPath('vschemas/customer.json'), inventory);
-    expect(v.keyspaces[0]).toEqual({ name: 'customer', database: 'vt_customer', shards: ['customer-80'], vschema: CUSTOMER, vschemaSource: 'vschemas/customer.json' });
+    expect(v.keyspaces[0]).toEqual({ name: 'customer', database: 'vt_customer', shards: ['customer-80'], vschema: CUSTOMER_KEPT, vschemaSource: 'vschemas/customer.json' });
     expect(v.keyspaces[0]!.vschemaPath).toBeUndefined();
   });
 
   it('reads an absolute path as it is', async () => {
     const v = await loadVSchemaFiles(withPath(join(dir, 'conf', 'vschemas', 'customer.json')), '/nowhere/fleet.yml');
-    expect(v.keyspaces[0]!.vschema).toEqual(CUSTOMER);
+    expect(v.keyspaces[0]!.vschema).toEqual(CUSTOMER_KEPT);
   });
 
   it('leaves inline VSchemas alone', async () => {
@@ -285,7 +306,7 @@ describe('loadVSchemaFiles', () => {
       'vschemas/list.json: expected a VSchema object (as `vtctldclient GetVSchema` prints it) or a path to one',
     );
     expect(await usageErrorAsync(loadVSchemaFiles(withPath('vschemas/bad-ai.json'), inventory))).toBe(
-      'vschemas/bad-ai.json: tables.customer.auto_increment: expected {"column": ..., "sequence": ...}',
+      "vschemas/bad-ai.json: tables.customer.auto_increment.sequence: expected the sequence table's name as a string, got undefined",
     );
   });
 });

@@ -301,7 +301,7 @@ describe('Spirit and Vitess', () => {
   });
 
   it('Vitess: ApplySchema with a postponed completion, the ALTER as one --sql argument, then complete', () => {
-    const [apply, show, complete] = vitessCommands('commerce', 'users', NASTY, 'vtctld:15999');
+    const [apply, show, complete] = vitessCommands('commerce', 'users', NASTY, { server: 'vtctld:15999', flags: [] });
     const uuid = onlineDdlUuid('commerce', 'users', NASTY);
     expect(uuid).toMatch(/^[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}$/);
     expect(argv(apply!, 'vtctldclient')).toEqual(['--server', 'vtctld:15999', 'ApplySchema', '--ddl-strategy', 'vitess --postpone-completion', '--uuid', uuid, '--sql', `ALTER TABLE \`users\` ${NASTY}`, 'commerce']);
