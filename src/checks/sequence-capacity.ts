@@ -8,7 +8,7 @@
  */
 import { formatType, typeMax } from '../model/integers.js';
 import { displayRatio } from '../model/ratio.js';
-import type { Column, Finding, Severity } from '../model/types.js';
+import type { Column, Finding, SequenceProblem, Severity, Snapshot } from '../model/types.js';
 import { resolveSequence } from '../vitess/config.js';
 import { autoIncrementEntries, findSequence } from '../vitess/sequences.js';
 import { capacitySeverity, groupDigits, percent } from './common.js';
@@ -49,9 +49,9 @@ export const sequenceCapacity: Check = {
           max,
           shards,
         };
-        const broken = (message: string): Finding => ({ ...base, severity: 'critical', current: null, ratio: null, message });
+        const broken = (problem: SequenceProblem, message: string): Finding => ({ ...base, severity: 'critical', current: null, ratio: null, message, sequenceProblem: problem });
         if (!ref) {
-          out.push(broken(`${ks.name}.${e.table}.${e.column} takes ids from sequence "${e.sequence}", which no keyspace's VSchema declares as {"type": "sequence"}: inserts into ${e.table} fail on every shard.`));
+          out.push(broken('undeclared', `${ks.name}.${e.table}.${e.column} takes ids from sequence "${e.sequence}", which no keyspace's VSchema declares as {"type": "sequence"}: inserts into ${e.table} fail on every shard.`));
           continue;
         }
         const state = findSequence(snapshot, vitess, ref);
@@ -60,19 +60,55 @@ export const sequenceCapacity: Check = {
         const seqName = `${ref.keyspace}.${ref.table}`;
         const withSeq = { ...base, sequence: { keyspace: ref.keyspace, table: ref.table } };
         if (!state.location) {
-          out.push({ ...broken(`sequence table ${seqName} (for ${ks.name}.${e.table}.${e.column}) was not found on the shards of keyspace ${ref.keyspace}: inserts into ${e.table} fail.`), ...withSeq });
+          out.push({ ...broken('missing-table', `sequence table ${seqName} (for ${ks.name}.${e.table}.${e.column}) was not found on the shards of keyspace ${ref.keyspace}: inserts into ${e.table} fail.`), ...withSeq });
           continue;
         }
         if (!state.row) {
-          out.push({ ...broken(`sequence table ${seqName} has no row with id = 0 (Vitess reads only that row): inserts into ${e.table} fail on every shard.`), ...withSeq });
+          const others = state.location.table.sequenceRows?.filter((r) => r.id !== 0n).map((r) => String(r.id)) ?? [];
+          out.push({
+            ...broken(
+              'missing-row',
+              `sequence table ${seqName} has no row with id = 0 (vttablet reads only that row${others.length ? `; it has id ${others.join(', ')}` : ''}): inserts into ${e.table} fail on every shard.`,
+            ),
+            ...withSeq,
+          });
           continue;
         }
         if (state.current === null) {
-          out.push({ ...broken(`sequence table ${seqName} has its row with id = 0, but next_id is NULL: Vitess cannot hand out ids, so inserts into ${e.table} fail on every shard.`), ...withSeq });
+          out.push({ ...broken('null-next-id', `sequence table ${seqName} has its row with id = 0, but next_id is NULL: Vitess cannot hand out ids, so inserts into ${e.table} fail on every shard.`), ...withSeq });
           continue;
         }
         const current = state.current;
-        const cache = state.row.cache ?? 0n;
+        const rawCache = state.row.cache;
+        // vttablet refuses cache < 1 ("invalid cache value for sequence") and cannot load NULL.
+        if (rawCache === null || rawCache < 1n) {
+          out.push({
+            ...withSeq,
+            severity: 'critical',
+            current,
+            ratio: displayRatio(current, max),
+            sequenceProblem: 'bad-cache',
+            message: `sequence ${seqName} has cache ${rawCache === null ? 'NULL' : String(rawCache)}: vttablet refuses a cache below 1 ("invalid cache value for sequence"), so every insert into ${e.table} that needs an id fails, on every shard.`,
+          });
+          continue;
+        }
+        // Behind the data: ids it will hand out already exist on some shard (duplicate-key errors there).
+        const behind = shardsAtOrAbove(snapshot, ks.shards, ks.database, e.table, e.column, current + 1n);
+        if (behind.length) {
+          const top = behind.reduce((a, b) => (b.max > a.max ? b : a));
+          out.push({
+            ...withSeq,
+            severity: 'critical',
+            current,
+            ratio: displayRatio(current, max),
+            sequenceProblem: 'behind-data',
+            message:
+              `sequence ${seqName} is behind the data: its next id is ${groupDigits(current + 1n)}, but ${ks.name}.${e.table}.${e.column} already holds ${groupDigits(top.max)} on ${behind.map((b) => b.shard).join(', ')}: ` +
+              `the next ids collide there (duplicate-key errors on ${behind.length === 1 ? 'that shard' : 'those shards'}).`,
+          });
+          continue;
+        }
+        const cache = rawCache;
         let severity: Severity | undefined = capacitySeverity(current, max, config.thresholds);
         // The primary tablet reserves ids in blocks of `cache`: the next block may run past the max before next_id does.
         const blockEnd = current + cache;
@@ -81,6 +117,13 @@ export const sequenceCapacity: Check = {
         if (!severity) continue;
         const ratio = displayRatio(current, max);
         const narrow = `${formatType(narrowest.column)} on ${narrowest.shard}`;
+        // Which shards fail when it passes: those where the column is as narrow as `max`; the others are already wide.
+        const failing = columns.filter((c) => typeMax(c.column) <= max).map((c) => c.shard);
+        const wide = columns.filter((c) => typeMax(c.column) > max).map((c) => `${c.shard} (${formatType(c.column)})`);
+        const whoFails =
+          wide.length === 0
+            ? 'every shard rejects inserts at once'
+            : `inserts fail on ${failing.join(', ')}, where it is still ${formatType(narrowest.column)} (already wide on ${wide.join(', ')})`;
         out.push({
           ...withSeq,
           severity,
@@ -88,12 +131,25 @@ export const sequenceCapacity: Check = {
           ratio,
           message:
             current >= max
-              ? `sequence ${seqName} is at ${groupDigits(current)}, ${current === max ? 'the' : 'past the'} max ${groupDigits(max)} of ${ks.name}.${e.table}.${e.column} (${narrow}): inserts fail on all ${shards.length} shards now.`
+              ? `sequence ${seqName} is at ${groupDigits(current)}, ${current === max ? 'the' : 'past the'} max ${groupDigits(max)} of ${ks.name}.${e.table}.${e.column} (${narrow}): ${wide.length ? `inserts fail now on ${failing.join(', ')}, where it is still ${formatType(narrowest.column)} (already wide on ${wide.join(', ')})` : `inserts fail on all ${shards.length} shards now`}.`
               : `sequence ${seqName} feeds ${ks.name}.${e.table}.${e.column} on ${shards.length} shard${shards.length === 1 ? '' : 's'}; it is at ${groupDigits(current)}, ${percent(ratio, false)} of the narrowest column's max ${groupDigits(max)} (${narrow})` +
-                (blockCrosses ? `, and its next cache block (cache ${groupDigits(cache)}) ends at ${groupDigits(blockEnd)}, past the max: inserts can fail as soon as that block is reserved.` : '. When it passes, every shard rejects inserts at once.'),
+                (blockCrosses
+                  ? `, and its next cache block (cache ${groupDigits(cache)}) ends at ${groupDigits(blockEnd)}, past the max: inserts can fail as soon as that block is reserved${wide.length ? ` (on ${failing.join(', ')}; already wide on ${wide.join(', ')})` : ''}.`
+                  : `. When it passes, ${whoFails}.`),
         });
       }
     }
     return out;
   },
 };
+
+/** Shards of the keyspace where the column's MAX() is at least `atLeast` (read in the scan; unknown MAX: not counted). */
+function shardsAtOrAbove(snapshot: Snapshot, shards: string[], database: string, table: string, column: string, atLeast: bigint): { shard: string; max: bigint }[] {
+  const out: { shard: string; max: bigint }[] = [];
+  for (const name of shards) {
+    const t = snapshot.shards.find((s) => s.name === name)?.databases.find((d) => d.name === database)?.tables.find((x) => x.name === table);
+    const v = t?.maxValues[column];
+    if (v !== undefined && v !== null && v >= atLeast) out.push({ shard: name, max: v });
+  }
+  return out;
+}

@@ -164,6 +164,9 @@ export type Severity = 'critical' | 'warning' | 'info';
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, critical: 3 };
 
+/** A broken Vitess sequence: vttablet cannot hand out (unique) ids from it. */
+export type SequenceProblem = 'undeclared' | 'missing-table' | 'missing-row' | 'null-next-id' | 'bad-cache' | 'behind-data';
+
 export type RelationSource = 'declared' | 'configured' | 'inferred';
 
 export interface ColumnRef {
@@ -214,8 +217,15 @@ export interface Finding {
   shards?: string[];
   /** Vitess: the global sequence feeding this key. */
   sequence?: { keyspace: string; table: string };
+  /**
+   * `sequence-capacity`: what is broken about the sequence itself (widening fixes none of these;
+   * the plan fixes the VSchema, the table or its row). Absent for a sequence that is only running out.
+   */
+  sequenceProblem?: SequenceProblem;
   /** Time to exhaustion of this finding's counter, from history (set by `applyForecasts`; docs/history-and-forecast.md). */
   forecast?: KeyForecast;
+  /** `lint`: where the column is defined in the DDL files (path relative to the repository root, `/`-separated; 1-based line and column). */
+  source?: { file: string; line: number; column: number };
 }
 
 /** A counter's growth and the migration rule's verdict (pk-capacity and fk-capacity, with `--history`). */

@@ -99,7 +99,7 @@ describe('sequence-capacity: the cache block', () => {
     expect(f!.current).toBe(180n);
     expect(f!.message).toBe(
       "sequence commerce.order_seq feeds customer.orders.order_id on 2 shards; it is at 180, 70.6% of the narrowest column's max 255 (tinyint unsigned on s2), " +
-        'and its next cache block (cache 76) ends at 256, past the max: inserts can fail as soon as that block is reserved.',
+        'and its next cache block (cache 76) ends at 256, past the max: inserts can fail as soon as that block is reserved (on s2; already wide on s1 (int)).',
     );
   });
 
@@ -107,7 +107,7 @@ describe('sequence-capacity: the cache block', () => {
     const [f] = tiny(180n, 75n); // 180 + 75 = 255
     expect(f!.severity).toBe('warning');
     expect(f!.message).not.toMatch(/cache block/);
-    expect(f!.message).toMatch(/When it passes, every shard rejects inserts at once\.$/);
+    expect(f!.message).toMatch(/When it passes, inserts fail on s2, where it is still tinyint unsigned \(already wide on s1 \(int\)\)\.$/);
   });
 
   it('a block past the max makes even a sequence below the warning ratio critical', () => {
@@ -115,9 +115,14 @@ describe('sequence-capacity: the cache block', () => {
     expect(tiny(10n, 245n)).toEqual([]); // 10 + 245 = 255
   });
 
-  it('an unknown or zero cache adds nothing', () => {
-    expect(tiny(180n, 0n).map((f) => f.severity)).toEqual(['warning']);
-    expect(tiny(180n, null).map((f) => f.severity)).toEqual(['warning']);
+  it('a cache of 0 or NULL is critical whatever the ratio: vttablet refuses it (inserts that need an id fail)', () => {
+    for (const cache of [0n, null, -5n]) {
+      const [f] = tiny(180n, cache);
+      expect(f).toMatchObject({ severity: 'critical', sequenceProblem: 'bad-cache', current: 180n });
+      expect(f!.message).toBe(
+        `sequence commerce.order_seq has cache ${cache === null ? 'NULL' : String(cache)}: vttablet refuses a cache below 1 ("invalid cache value for sequence"), so every insert into orders that needs an id fails, on every shard.`,
+      );
+    }
   });
 
   it('at the int boundary: the block from 1,800,000,000 with cache 400,000,000 ends at 2,200,000,000', () => {
@@ -134,14 +139,14 @@ describe('sequence-capacity: a sequence at or past the max', () => {
   it('next_id = max + 1 (ids up to the max are gone): inserts fail now, on every shard', () => {
     const [f] = tiny(255n);
     expect(f).toMatchObject({ severity: 'critical', current: 255n, max: 255n, ratio: 1 });
-    expect(f!.message).toBe('sequence commerce.order_seq is at 255, the max 255 of customer.orders.order_id (tinyint unsigned on s2): inserts fail on all 2 shards now.');
+    expect(f!.message).toBe('sequence commerce.order_seq is at 255, the max 255 of customer.orders.order_id (tinyint unsigned on s2): inserts fail now on s2, where it is still tinyint unsigned (already wide on s1 (int)).');
   });
 
   it('next_id well past the max: same message, ratio above 1', () => {
     const [f] = tiny(299n, 1000n);
     expect(f).toMatchObject({ severity: 'critical', current: 299n });
     expect(f!.ratio).toBeGreaterThan(1);
-    expect(f!.message).toMatch(/inserts fail on all 2 shards now\.$/);
+    expect(f!.message).toMatch(/inserts fail now on s2, where it is still tinyint unsigned \(already wide on s1 \(int\)\)\.$/);
     expect(f!.message).not.toMatch(/cache block/);
   });
 
@@ -178,7 +183,7 @@ describe('sequence-capacity finding', () => {
         sequence: { keyspace: 'commerce', table: 'order_seq' },
         message:
           "sequence commerce.order_seq feeds customer.orders.order_id on 2 shards; it is at 2,000,000,000, 93.1% of the narrowest column's max 2,147,483,647 (int on s1). " +
-          'When it passes, every shard rejects inserts at once.',
+          'When it passes, inserts fail on s1, where it is still int (already wide on s2 (bigint)).',
       },
     ]);
   });
@@ -267,6 +272,7 @@ describe('sequence-capacity: missing and broken sequences (critical: inserts fai
       ratio: null,
       shards: ['s1', 's2'],
       message: 'customer.orders.order_id takes ids from sequence "ghost_seq", which no keyspace\'s VSchema declares as {"type": "sequence"}: inserts into orders fail on every shard.',
+      sequenceProblem: 'undeclared',
     });
   });
 
@@ -290,7 +296,7 @@ describe('sequence-capacity: missing and broken sequences (critical: inserts fai
   it('a sequence table without rows', () => {
     const [f] = check(fleet(null, null, ['bigint', 'bigint'], sequenceTable('order_seq', null, null, { rows: [] })));
     expect(f).toMatchObject({ severity: 'critical', current: null, ratio: null, sequence: { keyspace: 'commerce', table: 'order_seq' } });
-    expect(f!.message).toBe('sequence table commerce.order_seq has no row with id = 0 (Vitess reads only that row): inserts into orders fail on every shard.');
+    expect(f!.message).toBe('sequence table commerce.order_seq has no row with id = 0 (vttablet reads only that row): inserts into orders fail on every shard.');
   });
 
   it('a sequence table whose only row has id <> 0', () => {
@@ -495,5 +501,28 @@ describe('planning a sequence-backed key', () => {
     const plan = planOf(snap, cfg, { policy: { ...DEFAULT_POLICY, tools: ['gh-ost'] } });
     const flags = plan.plans.map((p) => /--postpone-cut-over-flag-file=(\S+)/.exec(p.steps.find((s) => s.kind === 'copy')!.commands.join(' '))![1]);
     expect(new Set(flags).size).toBe(3);
+  });
+});
+
+describe('sequence-capacity: a sequence behind the data (its next ids already exist on a shard)', () => {
+  /** MAX(order_id) read in the scan on s1 and s2. */
+  function withMax(next: bigint, max: [bigint, bigint]): Snapshot {
+    const s = fleet(next, 1000n, ['bigint', 'bigint']);
+    return {
+      ...s,
+      shards: s.shards.map((sh, i) => (i === 0 ? sh : { ...sh, databases: sh.databases.map((d) => ({ ...d, tables: d.tables.map((t) => ({ ...t, maxValues: { order_id: max[i - 1]! } })) })) })),
+    };
+  }
+
+  it('next_id at or below MAX(key) on a shard: critical, naming the shard (duplicate-key errors there)', () => {
+    const [f] = check(withMax(5_001n, [4_000n, 5_001n]));
+    expect(f).toMatchObject({ severity: 'critical', sequenceProblem: 'behind-data', current: 5_000n });
+    expect(f!.message).toBe(
+      'sequence commerce.order_seq is behind the data: its next id is 5,001, but customer.orders.order_id already holds 5,001 on s2: the next ids collide there (duplicate-key errors on that shard).',
+    );
+  });
+
+  it('next_id above every shard\'s MAX: nothing to say', () => {
+    expect(check(withMax(5_002n, [4_000n, 5_001n]))).toEqual([]);
   });
 });
