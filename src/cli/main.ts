@@ -19,6 +19,8 @@ import { cellText, formatPreChecks, judge } from '../runbook/precheck.js';
 import { collectFleet, collectShard, collectSnapshot, countRows, describeError, type CollectOptions, type CollectProgress } from '../introspect/collect.js';
 import { applyOffsets, offsetStatements } from '../introspect/offsets.js';
 import { lintInWorkspace } from '../introspect/workspace.js';
+import { attachSources } from '../lint/ddl-positions.js';
+import { repoRelativePath } from '../lint/repo-path.js';
 import { runChecks } from '../checks/run.js';
 import { checksFor } from '../checks/registry.js';
 import { offsetsAllowed, planOffsets } from '../offsets/offsets.js';
@@ -346,11 +348,14 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         writeBaseline?: string;
       }) => {
         let baseline = opts.baseline ? await readBaselineFile(opts.baseline) : undefined;
-        const config = opts.config ? await loadInventory(opts.config, new Proxy(io.env, { get: (t, n: string) => t[n] ?? '' })) : DEFAULT_CHECK_CONFIG;
+        // No shard is connected to: the config's shard secrets (${HEADROOM_PASSWORD}) need not be set.
+        const config = opts.config ? await loadInventory(opts.config, io.env, { shardsOffline: true }) : DEFAULT_CHECK_CONFIG;
         const workspace = inventoryFromUrl(opts.workspace, io.env).shards[0]!;
-        const { shard } = await lintInWorkspace({ ...workspace, name: 'lint' }, opts.ddl, config);
+        const { shard, positions } = await lintInWorkspace({ ...workspace, name: 'lint' }, opts.ddl, config);
         const snapshot: Snapshot = { version: 1, takenAt: new Date().toISOString(), shards: [shard], errors: [] };
-        const report = runChecks(snapshot, config, checksFor('lint'));
+        const checked = runChecks(snapshot, config, checksFor('lint'));
+        // Each finding points at its column's definition (file relative to the repository root), for annotations on the diff.
+        const report: Report = { ...checked, findings: attachSources(checked.findings, positions, (f) => repoRelativePath(f)) };
         if (opts.writeBaseline) baseline = await acceptBaseline(report, opts.writeBaseline, io);
         let text = await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.ddl[0], color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
         if (opts.format === 'table') text = text.replace(/^Scanned 1 shard, /m, `Linted ${opts.ddl.join(', ')}: `).replace(/^.*Next: `headroom plan`.*\n/m, '');
@@ -368,7 +373,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--dry-run', 'print the statements, change nothing')
     .option('--force', 'write even though the database name does not look like a test database')
     .action(async (opts: { url: string; database: string; config?: string; dryRun?: boolean; force?: boolean }) => {
-      const policy = opts.config ? (await loadInventory(opts.config, io.env)).policy : DEFAULT_POLICY;
+      // Only the policy is read (the server is --url): shard secrets need not be set.
+      const policy = opts.config ? (await loadInventory(opts.config, io.env, { shardsOffline: true })).policy : DEFAULT_POLICY;
       if (!opts.dryRun && !opts.force && !offsetsAllowed(opts.database, policy.offsetsAllow)) {
         throw new UsageError(
           `refusing to write to database "${opts.database}": offsets change AUTO_INCREMENT counters and are meant for test databases only; ` +

@@ -40,6 +40,13 @@ export interface LoadOptions {
    * passwordFile, TLS files), and let an unset ${VAR} read as empty.
    */
   offline?: boolean;
+  /**
+   * No shard will be connected to (lint --config, history import --config), but the rest of the
+   * file is used as written: `shards:` and `defaults:` are read as with `offline` (an unset
+   * ${HEADROOM_PASSWORD} is fine, no option file, passwordFile or TLS file is read), while
+   * `history:` and the other blocks stay strict.
+   */
+  shardsOffline?: boolean;
   /** Relative paths on the command line (--defaults-file, a URL's ssl-ca) start here. Default: process.cwd(). */
   cwd?: string;
 }
@@ -51,6 +58,8 @@ export interface ValidateOptions {
   /** Relative file paths in the config (ssl.ca, passwordFile) start here. Default: process.cwd(). */
   baseDir?: string;
   offline?: boolean;
+  /** See LoadOptions.shardsOffline. */
+  shardsOffline?: boolean;
 }
 
 /** The option file `options` asks for, read and reduced to the connection settings headroom uses (undefined: none). */
@@ -75,11 +84,12 @@ export async function loadInventory(path: string, env: Env = process.env, option
   } catch (e) {
     throw new UsageError(`${path}: cannot read config: ${fileErrorText(e)}`);
   }
-  const client = readClientOptions(env, options);
+  const client = options.shardsOffline ? undefined : readClientOptions(env, options);
   const inventory = parseInventory(text, path, env, {
     baseDir: dirname(resolve(options.cwd ?? process.cwd(), path)),
     ...(client ? { clientOptions: client } : {}),
     ...(options.offline ? { offline: true } : {}),
+    ...(options.shardsOffline ? { shardsOffline: true } : {}),
   });
   if (inventory.vitess) inventory.vitess = await loadVSchemaFiles(inventory.vitess, path);
   return inventory;
@@ -123,6 +133,8 @@ export function parseInventory(text: string, file: string, env: Env = process.en
 /** Validate an already-parsed object (from YAML or built in code). */
 export function validateInventory(root: unknown, file: string, env: Env = process.env, options: ValidateOptions = {}): Inventory {
   const v = new Validator(file, env, options);
+  // Shards nothing will connect to: read as offline (secrets need not be set), the rest strictly.
+  const sv = options.shardsOffline && !options.offline ? new Validator(file, env, { ...options, offline: true }) : v;
   if (root === null || root === undefined) throw v.fail('', 'the file is empty; expected a mapping with `shards:`');
   const top = v.object(root, '');
   v.onlyKeys(top, '', TOP_KEYS);
@@ -133,7 +145,7 @@ export function validateInventory(root: unknown, file: string, env: Env = proces
   if (top.shards === undefined) throw v.fail('shards', 'missing: list at least one server');
   const shardList = v.array(top.shards, 'shards');
   if (shardList.length === 0) throw v.fail('shards', 'is empty: list at least one server');
-  const shards = shardList.map((s, i) => v.shard(s, `shards[${i}]`, defaults));
+  const shards = shardList.map((s, i) => sv.shard(s, `shards[${i}]`, defaults));
   const seen = new Map<string, number>();
   shards.forEach((s, i) => {
     const prev = seen.get(s.name);

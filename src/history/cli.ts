@@ -86,9 +86,8 @@ export interface ImportOptions {
 
 /** `headroom history import FILE...`: returns the lines to print. */
 export async function importHistory(files: string[], opts: ImportOptions, env: Env): Promise<string> {
-  // Nothing connects to a shard: a ${VAR} meant for a shard password need not be set.
-  const lenient = new Proxy(env, { get: (target, name: string) => target[name] ?? '' });
-  const inventory = opts.config ? await loadInventory(opts.config, lenient) : undefined;
+  // Nothing connects to a shard: a ${VAR} meant for a shard password need not be set (history: stays strict).
+  const inventory = opts.config ? await loadInventory(opts.config, env, { shardsOffline: true }) : undefined;
   const config: CheckConfig = inventory ?? DEFAULT_CHECK_CONFIG;
   const history = historyConfigFor(opts.history ?? true, inventory, env)!;
   const at = opts.at === undefined ? undefined : parseAt(opts.at);

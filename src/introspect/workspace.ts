@@ -19,6 +19,7 @@ import type { ShardSnapshot } from '../model/types.js';
 import { collectShard, describeError } from './collect.js';
 import { connectionOptions } from '../connect/session.js';
 import { q } from '../plan/commands.js';
+import { columnPositions, type ColumnPositions } from '../lint/ddl-positions.js';
 
 export const WORKSPACE_PREFIX = 'headroom_lint_';
 
@@ -26,6 +27,8 @@ export interface DdlStatement {
   file: string;
   line: number;
   column: number;
+  /** Offset of `text` in the file's text. */
+  offset: number;
   text: string;
 }
 
@@ -33,8 +36,8 @@ export interface DdlStatement {
 export function splitDdl(text: string, file: string): DdlStatement[] {
   const pieces = splitQuery(text, { ...mysqlSplitterOptions, returnRichInfo: true }) as unknown as {
     text: string;
-    trimStart?: { line: number; column: number };
-    start: { line: number; column: number };
+    trimStart?: { position: number; line: number; column: number };
+    start: { position: number; line: number; column: number };
   }[];
   const out: DdlStatement[] = [];
   for (const p of pieces) {
@@ -46,7 +49,7 @@ export function splitDdl(text: string, file: string): DdlStatement[] {
     const leadLines = lead.split('\n');
     const line = pos.line + leadLines.length;
     const column = leadLines.length > 1 ? leadLines[leadLines.length - 1]!.length + 1 : pos.column + lead.length + 1;
-    const stmt = { file, line, column, text: p.text };
+    const stmt = { file, line, column, offset: pos.position, text: p.text };
     // The schema must land in the workspace, nowhere else.
     if (/^(USE\s|CREATE\s+(DATABASE|SCHEMA)\b|DROP\s+(DATABASE|SCHEMA)\b|ALTER\s+(DATABASE|SCHEMA)\b)/i.test(body)) {
       throw new UsageError(
@@ -67,6 +70,8 @@ function stripComments(sql: string): string {
 export interface LintWorkspaceResult {
   shard: ShardSnapshot;
   workspace: string;
+  /** Where each table's columns are defined in the files (for annotations on the right line). */
+  positions: ColumnPositions;
 }
 
 /**
@@ -80,6 +85,7 @@ export async function lintInWorkspace(
   schemaName = 'schema',
 ): Promise<LintWorkspaceResult> {
   const statements: DdlStatement[] = [];
+  const texts = new Map<string, string>();
   for (const f of files) {
     let text: string;
     try {
@@ -87,6 +93,7 @@ export async function lintInWorkspace(
     } catch (e) {
       throw new UsageError(`${f}: cannot read DDL file: ${fileErrorText(e)}`);
     }
+    texts.set(f, text);
     statements.push(...splitDdl(text, f));
   }
   const workspace = `${WORKSPACE_PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
@@ -123,7 +130,7 @@ export async function lintInWorkspace(
       }
     }
     const shard = await collectShard({ ...server, databases: [workspace], exclude: [] }, config);
-    return { shard: renameDatabase(shard, workspace, schemaName), workspace };
+    return { shard: renameDatabase(shard, workspace, schemaName), workspace, positions: columnPositions(statements, texts) };
   } finally {
     try {
       await drop();

@@ -2,7 +2,8 @@
  * `--format github`: GitHub Actions workflow commands, one line per finding, so each finding
  * becomes an annotation on the run (critical → `::error`, warning → `::warning`, info → `::notice`),
  * one `::error` per shard that could not be read, and a last `::notice` line with the totals and
- * the exit status.
+ * the exit status. A finding that knows where its column is defined (lint: `Finding.source`)
+ * carries `file=…,line=…,col=…`, so GitHub shows it on that line of the pull request.
  *
  * Escaping follows the Actions toolkit: in the message `%`, CR and LF become `%25`, `%0D`, `%0A`;
  * in a property value `:` and `,` also become `%3A` and `%2C`.
@@ -38,7 +39,9 @@ export function formatGithub(report: Report, options: GithubOptions = {}): strin
   const lines: string[] = [];
   for (const f of report.findings) {
     const status = gate.statuses.get(f.id);
-    lines.push(workflowCommand(COMMAND[f.severity], { title: `${f.check}${status ? MARK[status] : ''}` }, `${f.shard}/${f.database}: ${f.message}`));
+    // A lint finding's annotation lands on its column's line in the DDL file (the pull request's diff).
+    const at: Record<string, string> = f.source ? { file: f.source.file, line: String(f.source.line), col: String(f.source.column) } : {};
+    lines.push(workflowCommand(COMMAND[f.severity], { ...at, title: `${f.check}${status ? MARK[status] : ''}` }, `${f.shard}/${f.database}: ${f.message}`));
   }
   for (const e of report.errors) {
     lines.push(workflowCommand('error', { title: 'shard not read' }, `shard ${e.shard} could not be read, its keys were NOT checked: ${e.message}`));

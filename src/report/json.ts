@@ -31,6 +31,7 @@ export function findingToJson(f: Finding): Record<string, unknown> {
   if (f.evidence) out.evidence = f.evidence;
   if (f.shards) out.shards = f.shards;
   if (f.sequence) out.sequence = f.sequence;
+  if (f.source) out.source = { ...f.source };
   out.message = f.message;
   if (f.runbook) out.runbook = f.runbook;
   // With --history (docs/history-and-forecast.md); floats rounded for reading, the decision used the unrounded ones.

@@ -8,7 +8,8 @@
  * failure's message is the worst such finding's and its body lists every shard/database with
  * its current / max.
  * Groups that do not fail pass, with their findings in `<system-out>`. A shard that could not
- * be read is an `<error>` testcase in a last suite named `shards`.
+ * be read is an `<error>` testcase in a last suite named `shards`. A lint testcase carries the
+ * `file` and `line` where its column is defined.
  */
 import { evaluateGate, type BaselineStatus, type GateOptions } from '../baseline.js';
 import { CHECKS } from '../checks/registry.js';
@@ -49,7 +50,10 @@ export function formatJunit(report: Report, options: JunitOptions = {}): string 
     mine.forEach((g, i) => {
       const fails = g.findings.filter((f) => failing.has(f));
       const body = g.findings.map(line).join('\n');
-      const open = `    <testcase classname="${attr(id)}" name="${attr(names[i]!)}">`;
+      // Lint: where the column is defined (GitLab and CircleCI read file; Jenkins and others line).
+      const src = g.findings.find((f) => f.source)?.source;
+      const where = src ? ` file="${attr(src.file)}" line="${src.line}"` : '';
+      const open = `    <testcase classname="${attr(id)}" name="${attr(names[i]!)}"${where}>`;
       if (fails.length > 0) {
         suite.failures++;
         const worst = fails[0]!; // findings arrive worst first

@@ -2,10 +2,11 @@
  * `--format sarif`: SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
  *
  * One rule per check (every check, found or not), its help the check's page in docs/checks.
- * Findings have no source file: each result names its column as a logical location
- * `shard/database/table.column`. GitHub code scanning rejects a result without a physical
- * location, so when `artifactPath` is given (the CLI passes the inventory file) every result
- * is also anchored at line 1 of that file.
+ * Every result names its column as a logical location `shard/database/table.column`. A lint
+ * finding knows where its column is defined (`Finding.source`): its physical location is that
+ * file, line and column. A scan finding has no source file, and GitHub code scanning rejects a
+ * result without a physical location, so when `artifactPath` is given (the CLI passes the
+ * inventory file) such a result is anchored at line 1 of that file.
  *
  * `formatSarif` is pure: the docs are read at the edge (`readCheckDocs`, src/checks/docs.ts) and passed in.
  */
@@ -107,7 +108,11 @@ export function formatSarif(report: Report, options: SarifOptions): string {
 
 function location(f: Finding, artifactPath: string | undefined): Record<string, unknown> {
   const loc: Record<string, unknown> = {};
-  if (artifactPath) loc.physicalLocation = { artifactLocation: { uri: pathToUriReference(artifactPath) }, region: { startLine: 1 } };
+  if (f.source) {
+    loc.physicalLocation = { artifactLocation: { uri: pathToUriReference(f.source.file) }, region: { startLine: f.source.line, startColumn: f.source.column } };
+  } else if (artifactPath) {
+    loc.physicalLocation = { artifactLocation: { uri: pathToUriReference(artifactPath) }, region: { startLine: 1 } };
+  }
   loc.logicalLocations = [{ name: f.column, fullyQualifiedName: `${f.shard}/${f.database}/${f.table}.${f.column}`, kind: 'member' }];
   return loc;
 }

@@ -103,11 +103,37 @@ describe('headroom lint', () => {
     expect(await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url], without)).toBe(1);
   });
 
-  it('SARIF output for the lint, anchored at the DDL file', async () => {
+  it('SARIF output for the lint: each result at its column definition, the path relative to the repository root', async () => {
     const io = capture();
     await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url, '--format', 'sarif'], io);
     const sarif = JSON.parse(io.out());
-    expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId).sort()).toEqual(['fk-type-mismatch', 'pk-narrow-type']);
+    const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: unknown }[] }[];
+    expect(results.map((r) => [r.ruleId, r.locations[0]!.physicalLocation]).sort()).toEqual([
+      ['fk-type-mismatch', { artifactLocation: { uri: 'fixtures/ddl/narrow.sql' }, region: { startLine: 16, startColumn: 3 } }],
+      ['pk-narrow-type', { artifactLocation: { uri: 'fixtures/ddl/narrow.sql' }, region: { startLine: 23, startColumn: 3 } }],
+    ]);
+  });
+
+  it('GitHub annotations and JUnit testcases name the DDL file and the line of the column', async () => {
+    const gh = capture();
+    await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url, '--format', 'github'], gh);
+    const annotations = gh.out().split('\n').filter((l) => l.startsWith('::warning'));
+    expect(annotations.map((l) => /^::warning (file=[^,]*,line=\d+,col=\d+),title=([a-z-]+)::/.exec(l)?.slice(1)).sort()).toEqual([
+      ['file=fixtures/ddl/narrow.sql,line=16,col=3', 'fk-type-mismatch'],
+      ['file=fixtures/ddl/narrow.sql,line=23,col=3', 'pk-narrow-type'],
+    ]);
+    const junit = capture();
+    await main(['lint', '--ddl', DDL('narrow.sql'), '--workspace', server.url, '--format', 'junit'], junit);
+    expect(junit.out()).toContain('name="conversation_parts.message_thread_id" file="fixtures/ddl/narrow.sql" line="16">');
+    expect(junit.out()).toContain('name="orders.id" file="fixtures/ddl/narrow.sql" line="23">');
+  });
+
+  it('--config whose shards use ${HEADROOM_PASSWORD}: lint connects to no shard, so the variable need not be set', async () => {
+    const cfg = join(dir, 'with-secret.yaml');
+    writeFileSync(cfg, 'shards: [{ name: prod, host: 10.0.0.1 }]\ndefaults: { user: headroom, password: "${HEADROOM_PASSWORD}" }\npolicy: { narrowKeyAllow: [countries] }\n');
+    const io = capture(); // env: {}
+    expect(await main(['lint', '--ddl', DDL('clean.sql'), '--workspace', server.url, '--config', cfg], io)).toBe(0);
+    expect(io.err()).toBe('');
   });
 
   it('Ctrl-C while loading: the workspace database is dropped before the process ends', async () => {
