@@ -30,6 +30,7 @@ import {
 import { buildGroups, groupId, oneCopy, parentForeignKeys, shardContexts, type ShardContext, type WideningGroup } from './groups.js';
 import { DEFAULT_POLICY } from './policy.js';
 import { applySequences } from '../vitess/sequences.js';
+import { sequenceFixPlans } from '../vitess/fix.js';
 import { chooseTool, directAllowedByName, hasUsableUniqueKey, type TableFacts } from './tools.js';
 import type { BlockedOption, Estimate, GroupMember, Plan, Policy, ShardSchedule, Step, ToolCheck, ToolId, WideningPlan } from './types.js';
 import { durationRange } from '../report/units.js';
@@ -49,12 +50,16 @@ export function planWidenings(findings: readonly Finding[], snapshot: Snapshot, 
   const contexts = shardContexts(config.vitess ? applySequences(snapshot, config.vitess) : snapshot, config);
   let selected = findings;
   if (options.finding) selected = findings.filter((f) => f.id === options.finding);
-  const groups = buildGroups(selected, contexts, policy);
+  // A broken Vitess sequence is repaired, not widened (src/vitess/fix.ts).
+  let fixes = sequenceFixPlans(selected, snapshot, config, policy, options.connections);
+  if (options.only) fixes = fixes.filter((p) => matchesOnly(p.key, options.only!));
+  const groups = buildGroups(selected.filter((f) => !f.sequenceProblem), contexts, policy);
   let units = unitsOf(groups, contexts);
   // --only selects whole units: a group planned with another (they share a table) is copied with it.
   if (options.only) units = units.filter((u) => u.some((g) => g.members.some((m) => matchesOnly(m.ref, options.only!))));
   const keyspaces = keyspacesOf(config);
   const plans = units.map((u) => planUnit(u, contexts.get(u[0]!.key.shard)!, policy, options.connections?.get(u[0]!.key.shard), keyspaces));
+  plans.push(...fixes);
   plans.sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || compareText(a.id, b.id));
   oncePerKeyspace(plans);
   return { version: 1, policy, plans, schedule: schedule(plans, policy) };

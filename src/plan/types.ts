@@ -1,4 +1,4 @@
-import type { ColumnRef, IntegerType, IntType, RelationSource } from '../model/types.js';
+import type { ColumnRef, IntegerType, IntType, RelationSource, SequenceProblem } from '../model/types.js';
 
 export type ToolId = 'gh-ost' | 'pt-online-schema-change' | 'spirit' | 'vitess' | 'direct';
 
@@ -72,7 +72,7 @@ export interface Estimate {
   binlogBytes: bigint | null;
 }
 
-export type StepKind = 'drop-fk' | 'copy' | 'direct-alter' | 'rename-fk' | 'orphan-check' | 'add-fk' | 'blocked' | 'application';
+export type StepKind = 'drop-fk' | 'copy' | 'direct-alter' | 'rename-fk' | 'orphan-check' | 'add-fk' | 'blocked' | 'application' | 'sequence-fix';
 
 export interface Step {
   n: number;
@@ -140,6 +140,9 @@ export interface WideningPlan {
   /** Non-empty when no allowed tool can do a step: the reasons, per tool. */
   blocked: string[];
   warnings: string[];
+  /** `sequence-fix`: a repair of a broken Vitess sequence (no column changes; `fix` says what). Absent: a widening. */
+  kind?: 'sequence-fix';
+  fix?: { sequence: string; database: string; table: string; problem: SequenceProblem; nextId: string; cache: string };
 }
 
 export interface ShardSchedule {

@@ -53,6 +53,7 @@ export function runbookFileName(groupId: string): string {
 }
 
 export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
+  if (p.kind === 'sequence-fix') return renderSequenceFix(p, ctx);
   const findings = ctx.findings.filter((f) => p.triggeredBy.includes(f.id)).sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   const keys = p.members.filter((m) => m.role === 'key');
   const key = keys[0]!;
@@ -290,6 +291,9 @@ function renderStep(s: Step, policy: Policy, conn?: Connection): string[] {
 }
 
 function watchText(s: Step, conn?: Connection): string {
+  if (s.kind === 'sequence-fix') {
+    return s.tool === 'vitess' ? 'vtctldclient prints what vtctld did (ApplyVSchema: the VSchema it saves) or an error.' : 'one statement on one row: it returns at once.';
+  }
   switch (s.tool) {
     case 'pt-online-schema-change':
       return 'it prints `Copying … X% … remain` to stderr every 30 s; `SHOW PROCESSLIST` shows its INSERT … SELECT chunks.';
@@ -310,6 +314,8 @@ function watchText(s: Step, conn?: Connection): string {
 
 function doneText(s: Step, policy: Policy, conn?: Connection): string {
   switch (s.kind) {
+    case 'sequence-fix':
+      return s.tool === 'vitess' ? 'the command exits 0 (`echo $?` prints 0) and prints no error.' : '`Query OK, 1 row affected`.';
     case 'copy':
       return s.tool === 'pt-online-schema-change'
         ? '`Successfully altered` is printed and the command exits 0.'
@@ -347,6 +353,8 @@ function abortText(s: Step, conn?: Connection): string | undefined {
       return 'one ALTER per table, each all-or-nothing: if one fails (lock wait timeout), the constraint still has the name the tool gave it and still works; re-run the block.';
     case 'blocked':
       return undefined;
+    case 'sequence-fix':
+      return 'one statement or command: it either happened or did not (the sequence is then as broken as before). Nothing to clean up; re-run it.';
     case 'orphan-check':
       return 'read-only; stop any time.';
     case 'application':
@@ -626,4 +634,41 @@ export function embeddedPreChecks(markdown: string): { shard: string; group: str
   const m = /<!-- headroom-precheck (\{[\s\S]*?\}) -->/.exec(markdown);
   if (!m) return undefined;
   return JSON.parse(m[1]!) as { shard: string; group: string; checks: PreCheck[] };
+}
+
+/** The runbook of a broken Vitess sequence: repaired, not widened (src/vitess/fix.ts). */
+function renderSequenceFix(p: WideningPlan, ctx: RunbookContext): string {
+  const fix = p.fix!;
+  const findings = ctx.findings.filter((f) => p.triggeredBy.includes(f.id));
+  const conn = ctx.connection;
+  const mysql = conn ? mysqlClient(conn) : `mysql -h <host of ${p.shard}> -u <migration user> -p`;
+  const row = `${qt(fix.database, fix.table)}`;
+  const out: string[] = [];
+  out.push(`# Runbook: repair Vitess sequence \`${fix.sequence}\` (feeds \`${p.key.table}.${p.key.column}\`)`, '');
+  out.push(`Sequence on shard **${p.shard}**, database **${fix.database}**. Severity **${p.worstSeverity}**. Group id \`${p.id}\`.`, '');
+  if (p.blocked.length) out.push('> **Do not start: this plan is blocked.** Read these before anything else:', ...p.blocked.map((b) => `> - ${b}`), '');
+  out.push('## 1. Summary', '');
+  for (const f of findings) out.push(`**What is broken:** ${f.message}`, '');
+  out.push(
+    '**Why not widen:** the column is not what fails. vttablet cannot hand out (unique) ids from this sequence, so inserts that need one fail (or collide). The fix is the sequence: its VSchema entry, its table or its row.',
+    '',
+    `**What the application sees until then:** ${fix.problem === 'behind-data' ? 'duplicate-key errors on inserts into the shards named above, for the ids that already exist there.' : `every insert into \`${p.key.table}\` that needs an id fails, on every shard of the keyspace.`} After the fix, nothing needs a restart.`,
+    '',
+  );
+  out.push('## 2. What the steps change', '', `| sequence | problem | after the fix |`, '|---|---|---|');
+  out.push(`| \`${fix.sequence}\` | ${fix.problem} | row id 0 with next_id ≥ ${groupDigits(BigInt(fix.nextId))}, cache ${fix.cache}${fix.problem === 'undeclared' ? '; declared {"type": "sequence"} in the VSchema' : ''} |`, '');
+  out.push('## 3. Pre-checks', '', `Connect to **${p.shard}** (the sequence's shard): \`${mysql}\`. Read the sequence as it is now:`, '', '```', `SELECT id, next_id, cache FROM ${row};`, '```', '');
+  out.push(`Expect what the scan saw (${fix.problem}). If the row already has next_id ≥ ${groupDigits(BigInt(fix.nextId))} and a cache ≥ 1, someone fixed it: run section 5 only.`, '');
+  out.push('## 4. Steps', '', `Run the steps in order. SQL blocks run in \`${mysql}\` on **${p.shard}**; shell blocks where vtctldclient can reach vtctld, with the Vitess permissions to change the keyspace's schema and VSchema (not the tablets' MySQL grants).`, '');
+  for (const st of p.steps) out.push(...renderStep(st, ctx.policy, conn));
+  out.push('## 5. Verify', '', 'The sequence row:', '', '```', `SELECT id, next_id, cache FROM ${row} WHERE id = 0;`, '```', '', `Expect one row: id 0, next_id ≥ ${groupDigits(BigInt(fix.nextId))}, cache ≥ 1.`, '');
+  if (fix.problem === 'undeclared') {
+    const vt = p.steps.find((st) => st.tool === 'vitess')?.commands[0]?.split(' ApplyVSchema ')[0] ?? 'vtctldclient --server <vtctld host:port>';
+    out.push('The VSchema declares it:', '', '```sh', `${vt} GetVSchema ${sh(fix.sequence.split('.')[0]!)}`, '```', '', `Expect \`"${fix.table}"\` under \`tables\` with \`"type": "sequence"\`.`, '');
+  }
+  out.push('Then headroom must come back clean for the key:', '', '```', `${ctx.scanCommand} --only ${p.key.database}.${p.key.table}.${p.key.column}`, '```', '', 'Expect exit code 0 and no finding for it.', '');
+  out.push('## 7. Abort and roll back', '');
+  for (const st of p.steps) out.push(`- **Step ${st.n} (${st.title})** — ${abortText(st, conn)}`);
+  out.push('', '---', `Generated by headroom from finding${p.triggeredBy.length === 1 ? '' : 's'} ${p.triggeredBy.map((t) => `\`${t}\``).join(', ')}.`, '');
+  return out.join('\n');
 }

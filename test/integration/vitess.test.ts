@@ -16,6 +16,8 @@ import type { Inventory, Report } from '../../src/index.js';
 import { readFileSync } from 'node:fs';
 import { fixtureSql } from '../support/fixtures.js';
 import { getSrvVSchemaText, getVSchemaText } from '../support/protojson.js';
+import { checkCommandLine } from '../support/tool-flags.js';
+import { renderRunbooks } from '../../src/runbook/runbook.js';
 import { startFleet, type TestServer } from '../support/mariadb.js';
 
 const VSCHEMA_DIR = fileURLToPath(new URL('../../fixtures/vitess/', import.meta.url));
@@ -154,5 +156,99 @@ describe('Vitess global sequences', () => {
     expect(applies).toHaveLength(2);
     expect(new Set(applies).size).toBe(2);
     expect(applies.some((a) => /--sql 'ALTER TABLE `customer` MODIFY `customer_id` BIGINT NOT NULL' customer$/.test(a))).toBe(true);
+  });
+});
+
+describe('broken sequences are repaired, not widened: the repair runbooks executed', () => {
+  // Keyspaces of their own on the same servers: repair_seqs (unsharded, on commerce-0) and repair (sharded).
+  let repairYaml: string;
+  const SEQ_DB = 'vt_repair_seqs';
+  beforeAll(async () => {
+    const [commerce, s80, s80plus] = servers as [TestServer, TestServer, TestServer];
+    await commerce.sql(`CREATE DATABASE ${SEQ_DB}; USE ${SEQ_DB};
+      CREATE TABLE zero_seq (id BIGINT, next_id BIGINT, cache BIGINT, PRIMARY KEY (id)) COMMENT 'vitess_sequence';
+      INSERT INTO zero_seq VALUES (0, 101, 0);
+      CREATE TABLE behind_seq (id BIGINT, next_id BIGINT, cache BIGINT, PRIMARY KEY (id)) COMMENT 'vitess_sequence';
+      INSERT INTO behind_seq VALUES (0, 50, 100);
+      CREATE TABLE norow_seq (id BIGINT, next_id BIGINT, cache BIGINT, PRIMARY KEY (id)) COMMENT 'vitess_sequence';`);
+    for (const s of [s80, s80plus]) {
+      await s.sql(`CREATE DATABASE vt_repair; USE vt_repair;
+        CREATE TABLE cachezero_t (id BIGINT NOT NULL PRIMARY KEY);
+        CREATE TABLE behind_t (id BIGINT NOT NULL PRIMARY KEY);
+        CREATE TABLE norow_t (id BIGINT NOT NULL PRIMARY KEY);
+        CREATE TABLE lost_t (id BIGINT NOT NULL PRIMARY KEY);`);
+    }
+    // Shard 80plus already holds ids up to 80 in behind_t: the sequence's next id, 50, collides.
+    await s80plus.sql('INSERT INTO vt_repair.behind_t VALUES (10), (80); INSERT INTO vt_repair.norow_t VALUES (7);');
+    const seqs = { tables: { zero_seq: { type: 'sequence' }, behind_seq: { type: 'sequence' }, norow_seq: { type: 'sequence' } } };
+    const repair = {
+      sharded: true,
+      vindexes: { hash: { type: 'hash' } },
+      tables: Object.fromEntries(
+        [['cachezero_t', 'zero_seq'], ['behind_t', 'behind_seq'], ['norow_t', 'norow_seq'], ['lost_t', 'lost_seq']].map(([t, seq]) => [
+          t,
+          { column_vindexes: [{ column: 'id', name: 'hash' }], auto_increment: { column: 'id', sequence: seq } },
+        ]),
+      ),
+    };
+    writeFileSync(join(dir_, 'repair_seqs.json'), getVSchemaText(seqs));
+    writeFileSync(join(dir_, 'repair.json'), getVSchemaText(repair));
+    repairYaml = join(dir_, 'repair.yaml');
+    writeFileSync(
+      repairYaml,
+      yaml_.replace(/vitess:[\s\S]*$/, '') +
+        `policy: { migrationUser: root }
+vitess:
+  vtctld: vtctld.internal:15999
+  keyspaces:
+    - { name: repair_seqs, vschema: repair_seqs.json, shards: [commerce-0] }
+    - { name: repair, vschema: repair.json, shards: [customer-80, customer-80plus] }
+`,
+    );
+  }, 60_000);
+
+  it('each problem is its own critical finding, and its plan is the repair (no widening)', async () => {
+    const inv = await loadInventory(repairYaml, {});
+    const r = await scan(inv);
+    const problems = Object.fromEntries(r.findings.filter((f) => f.check === 'sequence-capacity').map((f) => [f.table, f.sequenceProblem]));
+    expect(problems).toEqual({ cachezero_t: 'bad-cache', behind_t: 'behind-data', norow_t: 'missing-row', lost_t: 'undeclared' });
+    const snap = await collectSnapshot(inv);
+    const plan = planWidenings(r.findings, snap, inv, { policy: inv.policy });
+    const fixes = plan.plans.filter((p) => p.kind === 'sequence-fix');
+    expect(fixes.map((p) => `${p.key.table}:${p.fix!.problem}:${p.fix!.nextId}`).sort()).toEqual(['behind_t:behind-data:81', 'cachezero_t:bad-cache:101', 'lost_t:undeclared:1', 'norow_t:missing-row:8']);
+    // No widening of any of these columns.
+    expect(plan.plans.filter((p) => p.kind !== 'sequence-fix' && ['cachezero_t', 'behind_t', 'norow_t', 'lost_t'].includes(p.key.table))).toEqual([]);
+    const lost = fixes.find((p) => p.key.table === 'lost_t')!;
+    const vt = lost.steps.flatMap((s) => s.commands).filter((c) => c.startsWith('vtctldclient'));
+    expect(vt).toHaveLength(3); // create the table, ApplyVSchema --dry-run, ApplyVSchema
+    for (const c of vt) expect(checkCommandLine('vtctldclient', c), c).toEqual([]);
+    expect(vt[0]).toContain("ApplySchema --ddl-strategy direct --sql 'CREATE TABLE `lost_seq`");
+    expect(vt[2]).toBe("vtctldclient --server vtctld.internal:15999 ApplyVSchema --sql 'alter vschema add sequence lost_seq' repair_seqs");
+  });
+
+  it('the SQL steps of the runbooks, run as written on the sequence shard, repair them: the rescan is clean for those keys', async () => {
+    const inv = await loadInventory(repairYaml, {});
+    const r = await scan(inv);
+    const snap = await collectSnapshot(inv);
+    const plan = planWidenings(r.findings, snap, inv, { policy: inv.policy });
+    const connections = new Map(inv.shards.map((s) => [s.name, { host: s.host, port: s.port, user: 'root' }]));
+    const files = renderRunbooks(
+      { ...plan, plans: plan.plans.filter((p) => p.kind === 'sequence-fix' && p.key.table !== 'lost_t') },
+      { findings: r.findings, policy: inv.policy, scanCommand: 'headroom scan --config repair.yaml', connections },
+    );
+    expect(files).toHaveLength(3);
+    const commerce = servers[0]!;
+    for (const f of files) {
+      expect(f.content).toContain('**Why not widen:**');
+      const section = f.content.slice(f.content.indexOf('\n## 4. Steps'), f.content.indexOf('\n## 5. '));
+      const blocks = [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+      expect(blocks.length).toBeGreaterThan(0);
+      expect(section).toContain(`mysql -h 127.0.0.1 -P ${commerce.port} -u root -p`);
+      for (const b of blocks) await commerce.sql(b);
+    }
+    const rows = (await commerce.sql(`SELECT 'zero' AS s, next_id, cache FROM ${SEQ_DB}.zero_seq WHERE id = 0 UNION ALL SELECT 'behind', next_id, cache FROM ${SEQ_DB}.behind_seq WHERE id = 0 UNION ALL SELECT 'norow', next_id, cache FROM ${SEQ_DB}.norow_seq WHERE id = 0`)) as { s: string; next_id: unknown; cache: unknown }[];
+    expect(rows.map((x) => `${x.s} ${x.next_id} ${x.cache}`)).toEqual(['zero 101 1000', 'behind 81 100', 'norow 8 1000']);
+    const again = await scan(inv);
+    expect(again.findings.filter((f) => f.check === 'sequence-capacity').map((f) => f.table)).toEqual(['lost_t']);
   });
 });

@@ -223,6 +223,9 @@ export const PT_OSC_DSN_KEYS = ['A', 'D', 'F', 'h', 'p', 'P', 'S', 't', 'u'];
 // - onlineddl.go at f8bf1e43689f6b9460ec51ddc5502b85873b4873: `OnlineDDL <cmd> <keyspace> [args]`;
 //   cancel/complete/launch/throttle/unthrottle/force-cutover take <keyspace> <uuid|all>, cleanup/retry
 //   <keyspace> <uuid> (ExactArgs(2)); show takes <keyspace> [uuid|all|recent|status|context] (RangeArgs(1,2)).
+// - vschemas.go (index id 2225720672, commit not named): ApplyVSchema --vschema, --vschema-file, --sql,
+//   --sql-file, --dry-run (bool), --skip-rebuild (bool), --cells, cobra.ExactArgs(1) = <keyspace>;
+//   GetVSchema <keyspace> (ExactArgs(1), no flags).
 // Global logging/grpc flags registered elsewhere are not listed.
 const NO_FLAGS: Record<string, FlagKind> = {};
 const uuidOrAll: Subcommand = { flags: NO_FLAGS, args: [2, 2] };
@@ -254,6 +257,11 @@ export const VTCTLDCLIENT: ToolFlags = {
     'OnlineDDL unthrottle': uuidOrAll,
     'OnlineDDL force-cutover': uuidOrAll,
     'OnlineDDL show': { flags: { json: 'bool', order: 'value', limit: 'value', skip: 'value' }, args: [1, 2] },
+    ApplyVSchema: {
+      flags: { vschema: 'value', 'vschema-file': 'value', sql: 'value', 'sql-file': 'value', 'dry-run': 'bool', 'skip-rebuild': 'bool', cells: 'value' },
+      args: [1, 1],
+    },
+    GetVSchema: { flags: NO_FLAGS, args: [1, 1] },
   },
 };
 
