@@ -30,8 +30,11 @@ export const fkCapacity: Check = {
       if (!severity) continue;
       const ratio = displayRatio(current, max);
       const refName = `${r.to.database === r.from.database ? '' : `${r.to.database}.`}${r.to.table}.${r.to.column}`;
-      const how = r.source === 'declared' ? `declared by ${r.evidence}` : r.source === 'configured' ? 'configured in relationships' : `inferred from its name`;
+      const how = r.source === 'declared' ? `declared by ${r.evidence}` : r.source === 'configured' ? 'configured in relationships' : r.source === 'model' ? `declared in the models: ${r.evidence}` : `inferred from its name`;
       const head = `${r.from.table}.${r.from.column} (${formatType(fromCol)}) stores ids of ${refName} (${formatType(toCol)}, ${how})`;
+      // A key fed by a Vitess sequence: the number is the sequence's (every shard's next ids), say so.
+      const seq = toTable.sequence;
+      const fromSeq = seq && seq.column === toCol.name && seq.current !== null && seq.current === current ? ` (from sequence ${seq.name}: next id ${groupDigits(current + 1n)})` : '';
       out.push({
         id: findingId('fk-capacity', shard.name, r.from.database, r.from.table, r.from.column),
         check: 'fk-capacity',
@@ -50,9 +53,9 @@ export const fkCapacity: Check = {
         evidence: r.evidence,
         message:
           current > max
-            ? `${head}, which is already at ${groupDigits(current)}, above this column's max ${groupDigits(max)}: ` +
+            ? `${head}, which is already at ${groupDigits(current)}${fromSeq}, above this column's max ${groupDigits(max)}: ` +
               `writes of new ${r.to.table} ids into ${r.from.table} fail now.`
-            : `${head}, which is at ${groupDigits(current)}: ${percent(ratio, current >= max)} of this column's max ${groupDigits(max)}.`,
+            : `${head}, which is at ${groupDigits(current)}${fromSeq}: ${percent(ratio, current >= max)} of this column's max ${groupDigits(max)}.`,
       });
     }
     return out;

@@ -31,6 +31,8 @@ export interface WideningGroup {
   worstSeverity: Severity;
   /** The highest ratio among its findings (0 when none has one): orders keys planned together, worst first. */
   worstRatio: number;
+  /** A finding measures the key against its own type's max on this shard (not a narrower column elsewhere). */
+  keyOwnMax: boolean;
 }
 
 export const groupId = (r: ColumnRef) => `${r.shard}/${r.database}/${r.table}.${r.column}`;
@@ -157,12 +159,16 @@ export function buildGroups(findings: readonly Finding[], contexts: Map<string, 
         const members = groupMembers(key, ctx, policy);
         if (!members) continue;
         if (expanded && !members.some((m) => m.needsChange)) continue; // this shard is already wide enough
-        g = { id, key, members, triggeredBy: [], worstSeverity: f.severity, worstRatio: 0 };
+        g = { id, key, members, triggeredBy: [], worstSeverity: f.severity, worstRatio: 0, keyOwnMax: false };
         groups.set(id, g);
       }
       if (!g.triggeredBy.includes(f.id)) g.triggeredBy.push(f.id);
       if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[g.worstSeverity]) g.worstSeverity = f.severity;
       if (f.ratio !== null && f.ratio > g.worstRatio) g.worstRatio = f.ratio;
+      if (!g.keyOwnMax && (f.check === 'pk-capacity' || f.check === 'sequence-capacity')) {
+        const k = g.members[g.members.length - 1]!;
+        if (f.max === maxOf(k.current)) g.keyOwnMax = true;
+      }
     }
   }
   const out = [...groups.values()];

@@ -389,9 +389,14 @@ export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Pol
       );
     }
     const changesHere = g.members.some((m) => m.needsChange);
-    if (!keyMember.needsChange && keyMember.current.dataType === 'bigint' && g.triggeredBy.some((id) => id.startsWith('pk-capacity:') || id.startsWith('sequence-capacity:'))) {
+    if (!keyMember.needsChange && keyMember.current.dataType === 'bigint' && g.keyOwnMax) {
       warnings.push(
         `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type, and is itself running out: widening the columns that reference it does not help the key.`,
+      );
+    } else if (!keyMember.needsChange && keyTable.sequence) {
+      warnings.push(
+        `On ${ctx.shard.name}, ${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}: done here. ` +
+          `What this plan changes on ${ctx.shard.name} are the columns that store its ids.`,
       );
     }
     if (!changesHere) {

@@ -47,6 +47,16 @@ export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   return [...groups.values()].sort((a, b) => SEVERITY_RANK[b.worst.severity] - SEVERITY_RANK[a.worst.severity]);
 }
 
+/** A broken sequence in the table's "current / max" cell: what is wrong, in a few words. */
+const SEQUENCE_PROBLEM: Record<NonNullable<Finding['sequenceProblem']>, string> = {
+  undeclared: 'sequence not\ndeclared',
+  'missing-table': 'sequence table\nmissing',
+  'missing-row': 'no row id 0',
+  'null-next-id': 'next_id NULL',
+  'bad-cache': 'cache < 1\n(vttablet refuses)',
+  'behind-data': 'behind the data\n(duplicate ids)',
+};
+
 export function formatTable(report: Report, options: TableOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const lines: string[] = [];
@@ -64,7 +74,8 @@ export function formatTable(report: Report, options: TableOptions): string {
       const f = g.worst;
       const column =
         `${f.table}.${f.column} ${c.dim(formatType(f))}` +
-        (f.references ? `\n→ ${f.references.table}.${f.references.column} ${c.dim(`${formatType(f.references)}, ${f.relationSource}`)}` : '');
+        (f.references ? `\n→ ${f.references.table}.${f.references.column} ${c.dim(`${formatType(f.references)}, ${f.relationSource}`)}` : '') +
+        (f.sequence ? `\n← sequence ${f.sequence.keyspace}.${f.sequence.table}` : '');
       const where =
         g.databases.size === 1
           ? '1 database'
@@ -74,8 +85,8 @@ export function formatTable(report: Report, options: TableOptions): string {
         sev(c, f.severity),
         f.check,
         column,
-        f.current !== null && f.current > f.max ? c.red.bold('OVER') : f.ratio === null ? '—' : percent(f.ratio),
-        `${f.current === null ? '?' : groupDigits(f.current)}\n/ ${groupDigits(f.max)}`,
+        f.sequenceProblem ? c.red.bold('BROKEN') : f.current !== null && f.current > f.max ? c.red.bold('OVER') : f.ratio === null ? '—' : percent(f.ratio),
+        f.sequenceProblem ? SEQUENCE_PROBLEM[f.sequenceProblem] : `${f.current === null ? '?' : groupDigits(f.current)}\n/ ${groupDigits(f.max)}`,
         `${f.shard}\n${f.database}`,
         where,
         ...(forecasts ? [f.forecast ? forecastLines(f.forecast).join('\n') : c.dim('—')] : []),

@@ -408,7 +408,8 @@ describe('sequence-capacity with the other checks (runChecks)', () => {
       ['s2', 'invoices.buyer', 'configured', 2000000000n, 'critical'],
       ['s2', 'refunds.customer_id', 'declared', 2000000000n, 'critical'],
     ]);
-    expect(fk[0]!.message).toMatch(/stores ids of customers\.id \(bigint, .*\), which is at 2,000,000,000: 93\.1% of this column's max/);
+    // The number is the sequence's, and the message says so.
+    expect(fk[0]!.message).toMatch(/stores ids of customers\.id \(bigint, .*\), which is at 2,000,000,000 \(from sequence commerce\.customer_seq: next id 2,000,000,001\): 93\.1% of this column's max/);
     // The key itself is bigint everywhere: no sequence-capacity finding.
     expect(runChecks(snap, cfg).findings.filter((f) => f.check === 'sequence-capacity')).toEqual([]);
     // Without the vitess block the key's current value is unknown, so nothing is measured.
