@@ -3,9 +3,13 @@
  * column fails on insert (as it would in production, years later) while correct
  * ones pass; deterministic; refuses databases not named for tests.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli/main.js';
 import { offsetFor, planOffsets } from '../../src/offsets/offsets.js';
+import { fixtureSql } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/mariadb.js';
 
 let server: TestServer;
@@ -33,6 +37,8 @@ beforeAll(async () => {
   server = await startServer({ name: 'offsets' });
   // Strict mode (the default) makes an out-of-range insert an error, as in production.
   await server.sql(SCHEMA('app_test') + SCHEMA('app_production') + SCHEMA('other_test'));
+  // The 73-table Rails marketplace schema (INT and BIGINT keys, odd names, keyless join tables).
+  await server.sql(`CREATE DATABASE rails_test;\nUSE rails_test;\n${fixtureSql('rails-app.sql')}`);
 }, 120_000);
 
 afterAll(async () => {
@@ -94,6 +100,45 @@ describe('headroom offsets', () => {
     expect(await main(['offsets', '--url', server.url, '--database', 'app_test', '--dry-run'], again)).toBe(0);
     expect(again.out.join('')).toMatch(/-- nothing to change\n$/);
     expect(again.out.join('')).not.toMatch(/^ALTER/m);
+  });
+
+  it('a 73-table Rails schema: every table with a counter gets its own starting value (BIGINT above 2^32, INT below half its max)', async () => {
+    const tables = (await server.sql(`SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA='rails_test'`)) as { n: string }[];
+    expect(Number(tables[0]!.n)).toBe(73);
+    const io = capture();
+    expect(await main(['offsets', '--url', server.url, '--database', 'rails_test'], io)).toBe(0);
+    const rows = (await server.sql(
+      `SELECT t.TABLE_NAME AS t, t.AUTO_INCREMENT AS a, c.DATA_TYPE AS type FROM information_schema.TABLES t
+         JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.EXTRA LIKE '%auto_increment%'
+        WHERE t.TABLE_SCHEMA = 'rails_test'`,
+    )) as { t: string; a: string; type: string }[];
+    expect(rows.length).toBeGreaterThan(60);
+    const values = rows.map((r) => BigInt(r.a));
+    // Distinct: an id of one table never names a row of another (the old 1,000 buckets gave order_permissions and invitations the same start).
+    expect(new Set(values).size).toBe(rows.length);
+    for (const r of rows) {
+      const v = BigInt(r.a);
+      if (r.type === 'bigint') expect(v > 1n << 32n, r.t).toBe(true);
+      else if (r.type === 'int') expect(v > 1n && v < 2147483647n / 2n, r.t).toBe(true);
+    }
+    expect(rows.filter((r) => r.type === 'bigint').length).toBeGreaterThan(0);
+    expect(io.out.join('')).toMatch(/changed \d+ tables in rails_test\n$/);
+    // The odd names are offset too.
+    expect(rows.map((r) => r.t)).toEqual(expect.arrayContaining(['legacy_listings,archived', "editors'_picks"]));
+    // Deterministic: a second run has nothing to change.
+    const again = capture();
+    expect(await main(['offsets', '--url', server.url, '--database', 'rails_test', '--dry-run'], again)).toBe(0);
+    expect(again.out.join('')).toMatch(/-- nothing to change\n$/);
+  });
+
+  it('--config whose shards use ${HEADROOM_PASSWORD}: only policy.offsetsAllow is read, so the variable need not be set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-offsets-'));
+    const cfg = join(dir, 'headroom.yaml');
+    writeFileSync(cfg, 'shards: [{ name: prod, host: 10.0.0.1 }]\ndefaults: { user: headroom, password: "${HEADROOM_PASSWORD}" }\npolicy: { offsetsAllow: ["other_*"] }\n');
+    const io = capture(); // env: {}
+    expect(await main(['offsets', '--url', server.url, '--database', 'other_test', '--config', cfg, '--dry-run'], io)).toBe(0);
+    expect(io.err.join('')).toBe('');
+    expect(io.out.join('')).toMatch(/^ALTER TABLE `other_test`/m);
   });
 
   it('never lowers a counter', () => {
