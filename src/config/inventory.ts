@@ -11,6 +11,7 @@ import { decimalToFraction } from '../model/ratio.js';
 import { DEFAULT_POLICY, parsePolicy } from '../plan/policy.js';
 import { loadVSchemaFiles, parseVitessConfig } from '../vitess/config.js';
 import { parseHistoryConfig } from '../history/config.js';
+import { loadRails, parseRailsConfig } from '../rails/config.js';
 import { clientOptions, defaultOptionFilePath, readOptionFile, type ClientOptions } from '../connect/option-file.js';
 import { readPem } from '../connect/tls.js';
 import { Secret, type Inventory, type PasswordCommand, type RelationshipConfig, type ShardConfig, type Thresholds, type TlsConfig, type TlsMode } from './types.js';
@@ -74,7 +75,7 @@ export function readClientOptions(env: Env, options: LoadOptions = {}): ClientOp
   if (!home || !existsSync(home)) return undefined;
   return clientOptions(readOptionFile(home, '~/.my.cnf'));
 }
-const TOP_KEYS = ['shards', 'defaults', 'thresholds', 'relationships', 'ignore', 'policy', 'runbookBaseUrl', 'history', 'vitess'];
+const TOP_KEYS = ['shards', 'defaults', 'thresholds', 'relationships', 'ignore', 'policy', 'runbookBaseUrl', 'history', 'vitess', 'rails'];
 
 /** Read and validate an inventory file. */
 export async function loadInventory(path: string, env: Env = process.env, options: LoadOptions = {}): Promise<Inventory> {
@@ -92,6 +93,8 @@ export async function loadInventory(path: string, env: Env = process.env, option
     ...(options.shardsOffline ? { shardsOffline: true } : {}),
   });
   if (inventory.vitess) inventory.vitess = await loadVSchemaFiles(inventory.vitess, path);
+  // The Rails apps' models, read once here (docs/rails.md).
+  if (inventory.rails) inventory.rails = await loadRails(inventory.rails);
   return inventory;
 }
 
@@ -165,6 +168,7 @@ export function validateInventory(root: unknown, file: string, env: Env = proces
     ...(top.vitess !== undefined ? { vitess: parseVitessConfig(top.vitess, (f, why) => v.fail(f, why), shards.map((s) => s.name)) } : {}),
     ...(top.runbookBaseUrl !== undefined ? { runbookBaseUrl: v.string(top.runbookBaseUrl, 'runbookBaseUrl') } : {}),
     ...(top.history !== undefined ? { history: parseHistoryConfig(top.history, { fail: (f, why) => v.fail(f, why), string: (x, f) => v.string(x, f) }) } : {}),
+    ...(top.rails !== undefined ? { rails: parseRailsConfig(top.rails, file, { fail: (f, why) => v.fail(f, why), string: (x, f) => v.string(x, f), path: (x, f) => v.path(x, f) }) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Fraction } from '../model/ratio.js';
 import type { Policy } from '../plan/types.js';
 import type { VitessConfig } from '../vitess/config.js';
 import type { HistoryConfig } from '../history/config.js';
+import type { RailsConfig } from '../rails/types.js';
 
 /** How to reach one server. The password is kept apart so it can never be printed by accident. */
 export interface ShardConfig {
@@ -89,10 +90,12 @@ export interface Inventory {
   vitess?: VitessConfig;
   /** Where `scan --history` keeps counter observations, and for how long (docs/history-and-forecast.md). */
   history?: HistoryConfig;
+  /** Rails apps whose models give references (`rails:`, or `--rails`); read by loadInventory (docs/rails.md). */
+  rails?: RailsConfig[];
 }
 
 /** The part of an Inventory the pure checks need (a snapshot has no connection details). */
-export type CheckConfig = Pick<Inventory, 'thresholds' | 'relationships' | 'ignore'> & { policy?: Policy; vitess?: VitessConfig };
+export type CheckConfig = Pick<Inventory, 'thresholds' | 'relationships' | 'ignore'> & { policy?: Policy; vitess?: VitessConfig; rails?: RailsConfig[] };
 
 export class Secret {
   readonly #value: string;

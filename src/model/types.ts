@@ -167,7 +167,8 @@ export const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, cr
 /** A broken Vitess sequence: vttablet cannot hand out (unique) ids from it. */
 export type SequenceProblem = 'undeclared' | 'missing-table' | 'missing-row' | 'null-next-id' | 'bad-cache' | 'behind-data';
 
-export type RelationSource = 'declared' | 'configured' | 'inferred';
+/** How a reference is known, strongest first: a constraint, the config, the Rails models (src/rails), Rails naming. */
+export type RelationSource = 'declared' | 'configured' | 'model' | 'inferred';
 
 export interface ColumnRef {
   shard: string;
@@ -226,6 +227,20 @@ export interface Finding {
   forecast?: KeyForecast;
   /** `lint`: where the column is defined in the DDL files (path relative to the repository root, `/`-separated; 1-based line and column). */
   source?: { file: string; line: number; column: number };
+  /** `polymorphic-capacity`: every table the polymorphic id can point at, with its key's current value (worst first). */
+  candidates?: PolymorphicCandidateValue[];
+}
+
+/** One candidate of a polymorphic pair (`belongs_to :x, polymorphic: true`), measured. */
+export interface PolymorphicCandidateValue {
+  model: string;
+  database: string;
+  table: string;
+  column: string;
+  dataType: IntType;
+  unsigned: boolean;
+  current: bigint | null;
+  evidence: string;
 }
 
 /** A counter's growth and the migration rule's verdict (pk-capacity and fk-capacity, with `--history`). */
@@ -276,6 +291,20 @@ export interface Report {
   summary: Summary;
   findings: Finding[];
   errors: ShardError[];
+  /** With Rails models (`rails:`, `--rails`): what the models say that headroom could not measure, with file:line. */
+  relationWarnings?: RelationWarning[];
+}
+
+/** Something a Rails app's models say that headroom cannot turn into a measured reference (docs/rails.md). */
+export interface RelationWarning {
+  /** Path relative to the app's root (`app/models/post.rb`). */
+  file: string;
+  line: number;
+  /** The class or module it is about, when there is one. */
+  model?: string;
+  message: string;
+  /** Set when the warning is about one shard's catalog (a model's table missing there). */
+  shard?: string;
 }
 
 /** Byte-order string comparison: the same order on every machine, whatever its locale. */

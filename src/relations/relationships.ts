@@ -1,11 +1,14 @@
 /**
  * Which integer columns hold values of which key. Pure.
  *
- * Three sources, strongest first: `declared` (FOREIGN KEY constraints),
- * `configured` (the inventory's `relationships:`), `inferred` (Rails naming:
+ * Four sources, strongest first: `declared` (FOREIGN KEY constraints),
+ * `configured` (the inventory's `relationships:`), `model` (a Rails app's
+ * associations, read statically: src/rails), `inferred` (Rails naming:
  * `message_thread_id` → `message_threads.id`). Rails apps often declare no
  * constraints at all, so naming is how the February 2024 Intercom columns
- * (`message_thread_id` and friends, INT under a BIGINT key) are found.
+ * (`message_thread_id` and friends, INT under a BIGINT key) are found; the
+ * models find what naming misses (`belongs_to :parent, class_name: "Category"`)
+ * and overrule it where they say otherwise (a polymorphic `owner_id`).
  */
 import picomatch from 'picomatch';
 import pluralize from 'pluralize';
@@ -13,8 +16,9 @@ import type { CheckConfig } from '../config/types.js';
 import { isIntType } from '../model/integers.js';
 import { keyColumn } from '../model/keys.js';
 import type { Column, ColumnRef, Relationship, RelationSource, ShardSnapshot, Table } from '../model/types.js';
+import { railsForShard } from '../rails/shard.js';
 
-export const RELATION_PRECEDENCE: Record<RelationSource, number> = { declared: 3, configured: 2, inferred: 1 };
+export const RELATION_PRECEDENCE: Record<RelationSource, number> = { declared: 4, configured: 3, model: 2, inferred: 1 };
 
 /** Fast lookups into one shard's catalog. */
 export class ShardCatalog {
@@ -120,6 +124,7 @@ function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: Sha
   const found = new Found(shard.name);
   addDeclared(found, shard, catalog);
   addConfigured(found, shard, catalog, config);
+  addModel(found, shard, catalog, config);
   addInferred(found, shard, catalog, config);
   return { relationships: found.relationships, fromColumns: found.fromColumns, toColumns: found.toColumns };
 }
@@ -200,8 +205,17 @@ function addConfigured(found: Found, shard: ShardSnapshot, catalog: ShardCatalog
   }
 }
 
+/** References a Rails app's associations declare (`rails:` / `--rails`), in the databases the app applies to. */
+function addModel(found: Found, shard: ShardSnapshot, catalog: ShardCatalog, config: CheckConfig): void {
+  const rails = railsForShard(shard, catalog, config);
+  if (!rails) return;
+  for (const r of rails.relationships) found.add(r.relationship, r.from, r.to);
+}
+
 function addInferred(found: Found, shard: ShardSnapshot, catalog: ShardCatalog, config: CheckConfig): void {
   const ignored = config.ignore.length ? ignoreMatcher(config.ignore) : undefined;
+  // A column the models speak for (a reference to another table, a polymorphic id) is never guessed from its name.
+  const rails = railsForShard(shard, catalog, config);
   for (const d of shard.databases) {
     const tables = catalog.databases.get(d.name)!;
     // The key a table name leads to in this database, looked up once per name (null: no table with
@@ -220,6 +234,7 @@ function addInferred(found: Found, shard: ShardSnapshot, catalog: ShardCatalog, 
         }
         if (!to) continue;
         if (ignored && ignored(d.name, t.name, c.name)) continue;
+        if (rails && rails.claimed(d.name, t.name, c.name)) continue;
         const from = own ? columnNamed(t, c.name) : catalog.column(d.name, t.name, c.name);
         found.add({ from: found.ref(d.name, t.name, c.name), to: to.ref, source: 'inferred', evidence: naming.evidence }, from, to.col);
       }
