@@ -699,7 +699,7 @@ export function schedule(plans: WideningPlan[], policy: Policy): ShardSchedule[]
  * first group that needs it carries the command, the other shards' groups point at it.
  */
 function oncePerKeyspace(plans: WideningPlan[]): void {
-  const first = new Map<string, string>();
+  const first = new Map<string, { plan: string; step: Step; shards: string[] }>();
   for (const p of plans) {
     let changed = false;
     for (const s of p.steps) {
@@ -707,11 +707,12 @@ function oncePerKeyspace(plans: WideningPlan[]): void {
       const k = s.commands[0];
       const owner = first.get(k);
       if (owner === undefined) {
-        first.set(k, p.id);
+        first.set(k, { plan: p.id, step: s, shards: [p.shard] });
         continue;
       }
+      owner.shards.push(p.shard);
       s.commands = [];
-      s.notes = [`Nothing to run here: the Vitess migration in ${owner} applies this change to every shard of the keyspace, this one included.`, ...s.notes];
+      s.notes = [`Nothing to run on ${p.shard}: the Vitess migration in ${owner.plan} (step ${owner.step.n}) applies this change to every shard of the keyspace, this one included.`, ...s.notes];
       if (s.estimate) s.estimate = { ...s.estimate, secondsLow: 0, secondsHigh: 0 };
       changed = true;
     }
@@ -719,5 +720,9 @@ function oncePerKeyspace(plans: WideningPlan[]): void {
     if (!changed) continue;
     const copies = p.steps.filter((s) => s.estimate);
     p.total = { ...p.total, secondsLow: copies.reduce((n, s) => n + s.estimate!.secondsLow, 0), secondsHigh: copies.reduce((n, s) => n + s.estimate!.secondsHigh, 0) };
+  }
+  // The migration that covers several shards says which: one step, every shard it changes.
+  for (const o of first.values()) {
+    if (o.shards.length > 1) o.step.notes = [`One migration for every shard of the keyspace: it changes ${o.shards.join(', ')} (their plans point here).`, ...o.step.notes];
   }
 }

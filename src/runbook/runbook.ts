@@ -145,7 +145,9 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
     '## 3. Pre-checks',
     '',
     `Connect to **${p.shard}**: \`${mysql}\`, as the account that will run the migration. ` +
-      `It needs ${grantsNeeded(tools)} — not the read-only account headroom scans with: ` +
+      (tools.length > 0 && tools.every((t) => t === 'vitess')
+        ? 'The steps go through vtctld, not this connection; for the checks below it needs PROCESS and TRIGGER — not the read-only account headroom scans with: '
+        : `It needs ${grantsNeeded(tools)} — not the read-only account headroom scans with: `) +
       'without PROCESS the lock and transaction checks below show only your own session, and without TRIGGER the trigger check sees no trigger: both would pass when they should not. ' +
       '**If a pre-check fails, do not start: fix it or escalate.**',
     '',
@@ -173,7 +175,16 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push('  ```', '');
 
   // 4. Steps
-  out.push('## 4. Steps', '', `Run the steps in order, on **${p.shard}**. SQL blocks run in \`${mysql}\`; shell blocks on a host that has the tool and a \`~/.my.cnf\` with the credentials (never put a password on the command line).`, '');
+  const viaVtctld = p.steps.some((st) => st.tool === 'vitess' && st.commands.length > 0);
+  out.push(
+    '## 4. Steps',
+    '',
+    `Run the steps in order, on **${p.shard}**. SQL blocks run in \`${mysql}\`; ` +
+      (viaVtctld
+        ? 'vtctldclient blocks where vtctldclient can reach vtctld, as an identity allowed to apply schema changes to the keyspace (Vitess permissions, not the tablets\' MySQL grants); other shell blocks on a host that has the tool and a `~/.my.cnf` with the credentials.'
+        : 'shell blocks on a host that has the tool and a `~/.my.cnf` with the credentials (never put a password on the command line).'),
+    '',
+  );
   for (const s of p.steps) out.push(...renderStep(s, ctx.policy, conn));
 
   // 5. Verify
