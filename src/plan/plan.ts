@@ -165,14 +165,18 @@ export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Pol
   const tableKey = (r: { database: string; table: string }) => `${r.database}\u0000${r.table}`;
 
   // Members: each group's, in group order; a column in two groups is one member (the first that changes it).
-  const members: GroupMember[] = [];
-  const memberAt = new Map<string, number>();
-  for (const g of groups) {
-    for (const m of g.members) {
-      const id = groupId(m.ref);
-      const at = memberAt.get(id);
-      if (at === undefined) memberAt.set(id, members.push(m) - 1);
-      else if (!members[at]!.needsChange && m.needsChange) members[at] = m;
+  // (One group, the common case: its members as they are.)
+  let members: GroupMember[] = first.members;
+  if (groups.length > 1) {
+    members = [];
+    const memberAt = new Map<string, number>();
+    for (const g of groups) {
+      for (const m of g.members) {
+        const id = groupId(m.ref);
+        const at = memberAt.get(id);
+        if (at === undefined) memberAt.set(id, members.push(m) - 1);
+        else if (!members[at]!.needsChange && m.needsChange) members[at] = m;
+      }
     }
   }
   const keyMembers = groups.map((g) => g.members.find((m) => m.role === 'key')!);

@@ -4,7 +4,7 @@
  */
 import picomatch from 'picomatch';
 import type { ForeignKey, ServerInfo, Table } from '../model/types.js';
-import { hasUsableUniqueKey, toolReasons } from './tool-facts.js';
+import { hasUsableUniqueKey, toolReasons, type ToolFacts } from './tool-facts.js';
 import type { Policy, ToolCheck, ToolId } from './types.js';
 
 export { hasUsableUniqueKey } from './tool-facts.js';
@@ -46,12 +46,22 @@ export function directAllowed(t: Table, policy: Policy, database?: string): { ok
   return { ok: reasons.length === 0, reasons };
 }
 
-export function checkTool(tool: ToolId, facts: TableFacts, policy: Policy): ToolCheck {
+export function checkTool(tool: ToolId, facts: TableFacts, policy: Policy, known?: ToolFacts): ToolCheck {
   if (tool === 'direct') return { tool, ...directAllowed(facts.table, policy, facts.database) };
-  const foreignKeys = [...facts.childForeignKeys.map((f) => f.name), ...facts.parentForeignKeys.map((p) => `${p.table}.${p.fk.name}`)];
-  const reasons = toolReasons(tool, { server: facts.server, table: facts.table, foreignKeys, socketOnly: facts.socketOnly ?? false, ...(facts.keyspace ? { keyspace: facts.keyspace } : {}) }, policy);
+  const reasons = toolReasons(tool, known ?? toolFacts(facts), policy);
   return { tool, ok: reasons.length === 0, reasons };
 }
+
+/** What the tool rules look at, from the table's facts (built once per table, not once per tool). */
+function toolFacts(facts: TableFacts): ToolFacts {
+  const foreignKeys =
+    facts.childForeignKeys.length === 0 && facts.parentForeignKeys.length === 0
+      ? NO_NAMES
+      : [...facts.childForeignKeys.map((f) => f.name), ...facts.parentForeignKeys.map((p) => `${p.table}.${p.fk.name}`)];
+  return { server: facts.server, table: facts.table, foreignKeys, socketOnly: facts.socketOnly ?? false, ...(facts.keyspace ? { keyspace: facts.keyspace } : {}) };
+}
+
+const NO_NAMES: string[] = [];
 
 /**
  * The first allowed tool: a direct ALTER when the policy allows it for a table
@@ -59,6 +69,7 @@ export function checkTool(tool: ToolId, facts: TableFacts, policy: Policy): Tool
  */
 export function chooseTool(facts: TableFacts, policy: Policy): { chosen?: ToolId; checks: ToolCheck[] } {
   const order: ToolId[] = ['direct', ...policy.tools.filter((t) => t !== 'direct')];
-  const checks = order.map((t) => checkTool(t, facts, policy));
+  const known = toolFacts(facts);
+  const checks = order.map((t) => checkTool(t, facts, policy, known));
   return { chosen: checks.find((c) => c.ok)?.tool, checks };
 }
