@@ -30,7 +30,7 @@ export const fkCapacity: Check = {
       if (!severity) continue;
       const ratio = displayRatio(current, max);
       const refName = `${r.to.database === r.from.database ? '' : `${r.to.database}.`}${r.to.table}.${r.to.column}`;
-      const how = r.source === 'declared' ? `declared by ${r.evidence}` : r.source === 'configured' ? 'configured in relationships' : r.source === 'model' ? `declared in the models: ${r.evidence}` : `inferred from its name`;
+      const how = r.source === 'declared' ? `declared by ${r.evidence}` : r.source === 'configured' ? 'configured in relationships' : r.source === 'model' ? `declared in the models: ${r.evidence}` : r.source === 'vschema' ? `co-located in the VSchema` : `inferred from its name`;
       const head = `${r.from.table}.${r.from.column} (${formatType(fromCol)}) stores ids of ${refName} (${formatType(toCol)}, ${how})`;
       // A key fed by a Vitess sequence: the number is the sequence's (every shard's next ids), say so.
       const seq = toTable.sequence;

@@ -44,6 +44,7 @@ import { DEFAULT_POLICY } from '../plan/policy.js';
 import { formatPlanJson, formatPlanMarkdown, formatPlanText } from '../report/plan.js';
 import { doctorCommand, optionFileChoice } from '../doctor/command.js';
 import { formatPrometheus } from '../report/prometheus.js';
+import { KeyUsageCollector, keyUsageOf } from '../report/key-usage.js';
 import { forecastFromHistory, historyConfigFor, importHistory, scanWithHistoryLive } from '../history/cli.js';
 import { renderHtmlReport } from '../report/html.js';
 import { reportInputFromJson, reportInputFromSnapshot } from '../report/html-input.js';
@@ -112,10 +113,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('-q, --quiet', 'no progress line on stderr')
     .option('--partition <i/n>', 'read only a stable share of the (shard, database) pairs, e.g. 2/8; combine the parts with `headroom merge`')
     .option('--gentle [ms]', 'easy on production: one heavy catalog read at a time per server, pausing between them (default 500 ms)')
+    .addOption(
+      new Option('--prometheus-keys <which>', 'with --format prometheus: a gauge for every key and referencing column, one per shard × table × column with the worst database (grouped), one per database (per-database), or findings only (none); docs/alerts.md')
+        .choices(['grouped', 'per-database', 'none'])
+        .default('grouped'),
+    )
     .action(
       async (
         url: string | undefined,
         opts: SourceOptions & {
+          prometheusKeys: 'grouped' | 'per-database' | 'none';
           format: 'table' | 'json' | 'sarif' | 'github' | 'junit' | 'markdown' | 'prometheus';
           failOn: FailOn;
           out?: string;
@@ -127,7 +134,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       ) => {
         // Read the baseline first: a bad file fails before any server is contacted.
         let baseline = opts.baseline ? await readBaselineFile(opts.baseline) : undefined;
-        const scanned = await scanSource(url, opts, io);
+        if (opts.format !== 'prometheus' && opts.prometheusKeys !== 'grouped') throw new UsageError(`--prometheus-keys ${opts.prometheusKeys}: applies to --format prometheus only`);
+        // Every key's usage for the Prometheus gauges, gathered while each shard is at hand (a live scan lets it go after).
+        let keys: KeyUsageCollector | undefined;
+        const usage = opts.format === 'prometheus' && opts.prometheusKeys !== 'none' ? { perDatabase: opts.prometheusKeys === 'per-database' } : undefined;
+        const scanned = await scanSource(url, opts, io, usage ? (shard, config) => (keys ??= new KeyUsageCollector(config, usage.perDatabase)).addShard(shard) : undefined);
         const { config, inventory } = scanned;
         // With --history or a history: block: forecasts and migration-aware severity (a no-op otherwise).
         // A live scan without a vitess: block did this shard by shard already (scanned.history).
@@ -149,7 +160,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         } else {
           const text =
             opts.format === 'prometheus'
-              ? formatPrometheus(report, { shards: scanned.shards, scannedAt: Date.parse(scanned.takenAt), ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}) })
+              ? formatPrometheus(report, {
+                  shards: scanned.shards,
+                  scannedAt: Date.parse(scanned.takenAt),
+                  ...(history.lastSuccess ? { lastSuccess: history.lastSuccess } : {}),
+                  // A kept snapshot (--snapshot, or a vitess: block) is read whole, sequences applied; otherwise what was gathered shard by shard.
+                  ...(usage ? { keys: scanned.snapshot ? keyUsageOf(scanned.snapshot, config, usage.perDatabase) : (keys?.series() ?? []) } : {}),
+                })
               : // Anchor SARIF results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
                 await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR, ...(opts.only ? { only: opts.only } : {}) });
           await emit(text, opts.out, io);
@@ -584,6 +601,8 @@ async function scanSource(
   url: string | undefined,
   opts: SourceOptions & { history?: string | true; only?: string },
   io: Io,
+  /** Sees each shard of a live scan that does not keep its snapshot, while the shard is at hand. */
+  onShardRead?: (shard: ShardSnapshot, config: CheckConfig) => void,
 ): Promise<{
   report: Report;
   config: CheckConfig;
@@ -613,12 +632,21 @@ async function scanSource(
   const history = historyConfigFor(opts.history, live.inventory, io.env);
   // History and a vitess: block need the shards kept (the forecasts then run on the whole snapshot).
   const keepSnapshot = history !== undefined && live.inventory.vitess !== undefined;
+  // A vitess: block keeps the shards in any case (scanLive): the caller then reads the snapshot whole.
+  const kept = keepSnapshot || live.inventory.vitess !== undefined;
   const options = {
     ...live.options,
     keepSnapshot,
     // Trigger counts only matter to the planner (history's migration estimates plan); a plain scan skips the read.
     triggers: history !== undefined,
-    ...(only ? { onShard: (shard: ShardSnapshot) => void (hasOnlyColumn ||= snapshotHasColumn({ version: 1, takenAt: '', shards: [shard], errors: [] }, only)) } : {}),
+    ...(only || (onShardRead && !kept)
+      ? {
+          onShard: (shard: ShardSnapshot) => {
+            if (only) hasOnlyColumn ||= snapshotHasColumn({ version: 1, takenAt: '', shards: [shard], errors: [] }, only);
+            if (!kept) onShardRead?.(shard, live.inventory);
+          },
+        }
+      : {}),
   };
   let r: LiveScan | undefined;
   const forecasted =

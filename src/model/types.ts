@@ -168,7 +168,7 @@ export const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, cr
 export type SequenceProblem = 'undeclared' | 'missing-table' | 'missing-row' | 'null-next-id' | 'bad-cache' | 'behind-data';
 
 /** How a reference is known, strongest first: a constraint, the config, the Rails models (src/rails), Rails naming. */
-export type RelationSource = 'declared' | 'configured' | 'model' | 'inferred';
+export type RelationSource = 'declared' | 'configured' | 'model' | 'vschema' | 'inferred';
 
 export interface ColumnRef {
   shard: string;

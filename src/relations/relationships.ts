@@ -15,10 +15,11 @@ import pluralize from 'pluralize';
 import type { CheckConfig } from '../config/types.js';
 import { isIntType } from '../model/integers.js';
 import { keyColumn } from '../model/keys.js';
+import { vschemaReferences } from '../vitess/relations.js';
 import type { Column, ColumnRef, Relationship, RelationSource, ShardSnapshot, Table } from '../model/types.js';
 import { railsForShard } from '../rails/shard.js';
 
-export const RELATION_PRECEDENCE: Record<RelationSource, number> = { declared: 4, configured: 3, model: 2, inferred: 1 };
+export const RELATION_PRECEDENCE: Record<RelationSource, number> = { declared: 5, configured: 4, model: 3, vschema: 2, inferred: 1 };
 
 /** Fast lookups into one shard's catalog. */
 export class ShardCatalog {
@@ -125,6 +126,7 @@ function resolveUncached(shard: ShardSnapshot, config: CheckConfig, catalog: Sha
   addDeclared(found, shard, catalog);
   addConfigured(found, shard, catalog, config);
   addModel(found, shard, catalog, config);
+  addVSchema(found, shard, catalog, config);
   addInferred(found, shard, catalog, config);
   return { relationships: found.relationships, fromColumns: found.fromColumns, toColumns: found.toColumns };
 }
@@ -182,6 +184,16 @@ function addDeclared(found: Found, shard: ShardSnapshot, catalog: ShardCatalog):
         }
       }
     }
+  }
+}
+
+/** What the VSchema tells (src/vitess/relations.ts): co-located tables, lookup vindexes' owners. */
+function addVSchema(found: Found, shard: ShardSnapshot, catalog: ShardCatalog, config: CheckConfig): void {
+  for (const r of vschemaReferences(config.vitess, shard.name)) {
+    const from = catalog.column(r.database, r.from.table, r.from.column);
+    const to = catalog.column(r.database, r.to.table, r.to.column);
+    if (!from || !to) continue; // not integer columns on this shard
+    found.add({ from: found.ref(r.database, r.from.table, r.from.column), to: found.ref(r.database, r.to.table, r.to.column), source: 'vschema', evidence: r.evidence }, from, to);
   }
 }
 

@@ -133,7 +133,18 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push('> **Widening the key alone is not enough.** Each column below stores ids of the key. If the key is wider than a column that stores its ids, writes fail when the ids outgrow that column. That is exactly the February 2024 outage: `message_threads.id` was already BIGINT, four INT columns referencing it were not.', '');
   out.push('| column | role | current type | new type | found by |', '|---|---|---|---|---|');
   for (const m of p.members) {
-    const found = m.role === 'key' ? '—' : m.source === 'declared' ? `declared constraint \`${m.constraint}\`` : m.source === 'configured' ? `configured (${m.evidence})` : `inferred by naming (${m.evidence?.replace(/^naming: /, '')})`;
+    const found =
+      m.role === 'key'
+        ? '—'
+        : m.source === 'declared'
+          ? `declared constraint \`${m.constraint}\``
+          : m.source === 'configured'
+            ? `configured (${m.evidence})`
+            : m.source === 'model'
+              ? `the app's models (${m.evidence})`
+              : m.source === 'vschema'
+                ? `the VSchema (${m.evidence?.replace(/^vschema: /, '')})`
+                : `inferred by naming (${m.evidence?.replace(/^naming: /, '')})`;
     const of = p.keys.length > 1 && m.group ? ` of \`${m.group.slice(m.group.lastIndexOf('/') + 1)}\`` : '';
     out.push(`| \`${m.ref.database}.${m.ref.table}.${m.ref.column}\` | ${m.role === 'key' ? 'the key' : `stores its ids${of}`} | ${m.current.columnType} | ${m.needsChange ? formatType(m.target) : 'no change'} | ${found} |`);
   }

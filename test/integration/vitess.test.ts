@@ -159,6 +159,16 @@ describe('Vitess global sequences', () => {
   });
 });
 
+describe('references the VSchema tells', () => {
+  it('without relationships:, corder.customer_id is found through the VSchema (sharded by hash on customer_id, like the sequence-backed customer.customer_id)', async () => {
+    writeFileSync(join(dir_, 'novschema-rel.yaml'), yaml_.replace(/relationships:\n  - column: corder\.customer_id\n    references: customer\.customer_id\n/, ''));
+    const r = await scan(await loadInventory(join(dir_, 'novschema-rel.yaml'), {}));
+    const refs = r.findings.filter((f) => f.check === 'fk-capacity' && f.table === 'corder' && f.column === 'customer_id');
+    expect(refs.map((f) => `${f.shard} ${f.relationSource} ${f.current}`).sort()).toEqual(['customer-80 vschema 2000000000', 'customer-80plus vschema 2000000000']);
+    expect(refs[0]!.evidence).toMatch(/^vschema: customer\.corder is sharded by vindex hash\(customer_id\), like customer\.customer_id/);
+  });
+});
+
 describe('broken sequences are repaired, not widened: the repair runbooks executed', () => {
   // Keyspaces of their own on the same servers: repair_seqs (unsharded, on commerce-0) and repair (sharded).
   let repairYaml: string;
