@@ -183,10 +183,14 @@ describe('three scans, history in a MySQL table on another server', () => {
     expect(await main(['scan', '--config', cfg, '--format', 'prometheus', '--quiet'], io)).toBe(1);
     const families = parsePrometheusTextFormat(out.join(''));
     const get = (name: string) => families.find((f) => f.name === name)!.metrics;
-    const days = get('headroom_key_days_left').find((m) => m.labels?.table === 'orders')!;
-    expect(days.labels).toMatchObject({ shard: 'shard-1', database: 'ws_shop', column: 'id', check: 'pk-capacity', severity: 'critical', runbook: 'https://wiki.example/runbooks/shard-1__ws_shop__orders.id.md' });
-    expect(Number(days.value)).toBeCloseTo(12, 1);
-    expect(get('headroom_scan_success')).toEqual([{ value: '1', labels: { shard: 'shard-1' } }]);
+    const left = get('headroom_finding_time_left_seconds').find((m) => m.labels?.table === 'orders')!;
+    expect(left.labels).toEqual({ shard: 'shard-1', database: 'ws_shop', table: 'orders', column: 'id', check: 'pk-capacity' });
+    expect(Number(left.value) / 86_400).toBeCloseTo(12, 1);
+    const info = get('headroom_finding_info').find((m) => m.labels?.table === 'orders')!;
+    expect(info).toEqual({ value: '1', labels: { ...left.labels, severity: 'critical', runbook: 'https://wiki.example/runbooks/shard-1__ws_shop__orders.id.md' } });
+    expect(get('headroom_shard_up')).toEqual([{ value: '1', labels: { shard: 'shard-1' } }]);
+    // A live scan (shard by shard, history on) exports a gauge for every key, grouped.
+    expect(get('headroom_key_usage_ratio').some((m) => m.labels?.table === 'orders' && m.labels.check === 'pk-capacity' && m.labels.database === undefined)).toBe(true);
     const rows = await historyServer.sql("SELECT COUNT(*) AS n FROM ops.headroom_history WHERE tbl = 'orders'");
     expect(rows).toEqual([{ n: '4' }]);
   });

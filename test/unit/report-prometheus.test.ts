@@ -9,14 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { parser as promql } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { applyForecasts } from '../../src/forecast/apply.js';
 import { DAY_MS } from '../../src/forecast/forecast.js';
 import type { Finding, Report } from '../../src/model/types.js';
-import { DEFAULT_POLICY } from '../../src/plan/policy.js';
+import { KeyUsageCollector, keyUsageOf } from '../../src/report/key-usage.js';
 import { formatPrometheus } from '../../src/report/prometheus.js';
-import { attachRunbookLinks } from '../../src/runbook/runbook.js';
-import { scanSnapshot } from '../../src/scan.js';
-import { config, db, shard, snapshot, table } from './builders.js';
+import { ASOF, fixture, WEIRD } from '../fixtures/prometheus-report.js';
+import { config } from './builders.js';
 
 interface Sample {
   value: string;
@@ -30,60 +28,38 @@ interface Family {
 }
 const parsePrometheusTextFormat = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => Family[];
 
-const ASOF = Date.UTC(2024, 1, 22, 10);
-const WEIRD = 'we"ird\\name';
-
-function fixture(): { report: Report; text: string } {
-  const snap = {
-    ...snapshot(
-      shard(
-        'shard-1',
-        db(
-          'ws_1',
-          table('users', { id: 'int auto' }, { autoIncrement: 1_900_000_001n, rows: 5_000_000n }),
-          table('posts', { id: 'bigint auto', user_id: 'int' }, { autoIncrement: 10n, rows: 0n, fks: { user_id: 'users.id' } }),
-          table('ledger', { id: 'bigint unsigned auto' }, { autoIncrement: 18446744073709551001n, rows: 10n }),
-          table(WEIRD, { id: 'smallint unsigned auto' }, { autoIncrement: 60_001n, rows: 10n }),
-        ),
-      ),
-    ),
-    takenAt: new Date(ASOF).toISOString(),
-    errors: [{ shard: 'shard-down', message: 'connect ECONNREFUSED 127.0.0.1:1' }],
-  };
-  const history = new Map([
-    ['shard-1/ws_1/users.id', [{ at: ASOF - 10 * DAY_MS, value: 1_700_000_000n }, { at: ASOF, value: 1_900_000_000n }]],
-  ]);
-  const cfg = config();
-  const report = attachRunbookLinks(applyForecasts(scanSnapshot(snap, cfg), snap, cfg, history, { policy: DEFAULT_POLICY, asOf: ASOF }), 'https://wiki.example/runbooks');
-  const text = formatPrometheus(report, { shards: ['shard-1'], scannedAt: ASOF, lastSuccess: new Map([['shard-down', ASOF - 3 * DAY_MS]]) });
-  return { report, text };
-}
-
 describe('formatPrometheus', () => {
-  const { report, text } = fixture();
+  const { report, text, snap } = fixture();
   const families = parsePrometheusTextFormat(text);
   const family = (name: string) => families.find((f) => f.name === name)!;
   const sample = (name: string, labels: Record<string, string>) =>
     family(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
 
-  it('parses back: gauges with help, one family per name, one sample per label set', () => {
+  it('parses back: gauges with help, one family per name, one sample per label set, base units in the names', () => {
     expect(families.map((f) => f.name)).toEqual([
-      'headroom_key_ratio',
+      'headroom_key_usage_ratio',
       'headroom_key_current',
       'headroom_key_max',
-      'headroom_key_days_left',
-      'headroom_key_ids_per_day',
-      'headroom_key_migration_days',
-      'headroom_key_critical_below_days',
-      'headroom_scan_success',
-      'headroom_scan_last_success_timestamp_seconds',
-      'headroom_scan_errors',
+      'headroom_finding_info',
+      'headroom_finding_usage_ratio',
+      'headroom_finding_time_left_seconds',
+      'headroom_finding_growth_per_second',
+      'headroom_finding_migration_seconds',
+      'headroom_finding_critical_below_seconds',
+      'headroom_shard_up',
+      'headroom_shard_last_success_timestamp_seconds',
+      'headroom_shard_complete',
+      'headroom_shard_databases_matched',
+      'headroom_shard_databases_read',
+      'headroom_shard_tables_read',
+      'headroom_scan_shards_unreadable',
       'headroom_scan_findings',
       'headroom_scan_timestamp_seconds',
     ]);
     for (const f of families) {
       expect(f.type, f.name).toBe('GAUGE');
       expect(f.help.length, f.name).toBeGreaterThan(10);
+      expect(f.name, 'no non-base units').not.toMatch(/_(days|hours|minutes|milliseconds|percent)\b|_per_day/);
       const keys = f.metrics.map((m) => JSON.stringify(Object.entries(m.labels ?? {}).sort()));
       expect(new Set(keys).size, `${f.name}: duplicate series`).toBe(keys.length);
     }
@@ -93,34 +69,63 @@ describe('formatPrometheus', () => {
     for (const f of families) for (const m of f.metrics) expect(m.value).not.toMatch(/\s/);
   });
 
-  it('one series per finding, labelled with shard/database/table/column/check/severity/runbook', () => {
-    expect(family('headroom_key_max').metrics).toHaveLength(report.findings.length);
-    const users = sample('headroom_key_ratio', { table: 'users', check: 'pk-capacity' })!;
-    expect(users.labels).toEqual({
-      shard: 'shard-1',
-      database: 'ws_1',
-      table: 'users',
-      column: 'id',
-      check: 'pk-capacity',
-      severity: 'critical',
-      runbook: 'https://wiki.example/runbooks/shard-1__ws_1__users.id.md',
+  it('severity and runbook only on headroom_finding_info (value 1); the numeric finding gauges carry the five identity labels', () => {
+    expect(family('headroom_finding_info').metrics).toHaveLength(report.findings.length);
+    const users = sample('headroom_finding_info', { table: 'users', check: 'pk-capacity' })!;
+    expect(users).toEqual({
+      value: '1',
+      labels: { shard: 'shard-1', database: 'ws_1', table: 'users', column: 'id', check: 'pk-capacity', severity: 'critical', runbook: 'https://wiki.example/runbooks/shard-1__ws_1__users.id.md' },
     });
-    expect(Number(users.value)).toBeCloseTo(1_900_000_000 / 2147483647, 9);
-    expect(Number(sample('headroom_key_current', { table: 'users', check: 'pk-capacity' })!.value)).toBe(1_900_000_000);
-    expect(Number(sample('headroom_key_current', { table: 'posts', check: 'fk-capacity' })!.value)).toBe(1_900_000_000);
+    for (const f of families.filter((x) => x.name !== 'headroom_finding_info' && x.name.startsWith('headroom_finding_'))) {
+      for (const m of f.metrics) expect(Object.keys(m.labels ?? {}).sort(), f.name).toEqual(['check', 'column', 'database', 'shard', 'table']);
+    }
+    for (const f of families.filter((x) => x.name !== 'headroom_finding_info' && x.name !== 'headroom_scan_findings')) {
+      for (const m of f.metrics) expect(m.labels?.severity, f.name).toBeUndefined();
+    }
+    const ratio = sample('headroom_finding_usage_ratio', { table: 'users', check: 'pk-capacity' })!;
+    expect(Number(ratio.value)).toBeCloseTo(1_900_000_000 / 2147483647, 9);
   });
 
-  it('forecast gauges where there is a forecast', () => {
+  it('a gauge for every key and referencing column, grouped per shard × table × column × check with the worst database', () => {
+    const keys = family('headroom_key_usage_ratio').metrics;
+    // users, posts, ledger, weird, quiet keys + posts.user_id: 6, though two databases hold users and posts.
+    expect(keys.map((m) => `${m.labels!.table}.${m.labels!.column} ${m.labels!.check}`).sort()).toEqual(
+      ['ledger.id pk-capacity', 'posts.id pk-capacity', 'posts.user_id fk-capacity', 'quiet.id pk-capacity', 'users.id pk-capacity', `${WEIRD}.id pk-capacity`].sort(),
+    );
+    for (const m of keys) expect(m.labels!.database).toBeUndefined();
+    // quiet.id is no finding, but it has its gauge.
+    expect(report.findings.some((f) => f.table === 'quiet')).toBe(false);
+    expect(Number(sample('headroom_key_current', { table: 'quiet' })!.value)).toBe(1000);
+    // users.id: ws_1 (1.9e9) is worse than ws_2 (1e6).
+    expect(Number(sample('headroom_key_current', { table: 'users', check: 'pk-capacity' })!.value)).toBe(1_900_000_000);
+    expect(Number(sample('headroom_key_current', { table: 'posts', column: 'user_id' })!.value)).toBe(1_900_000_000);
+    expect(Number(sample('headroom_key_max', { table: 'users' })!.value)).toBe(2147483647);
+  });
+
+  it('per database: one series per database too; findings only: no key family', () => {
+    const per = parsePrometheusTextFormat(formatPrometheus(report, { shards: ['shard-1'], scannedAt: ASOF, keys: keyUsageOf(snap, config(), true) }));
+    const ratio = per.find((f) => f.name === 'headroom_key_usage_ratio')!.metrics;
+    expect(ratio).toHaveLength(9);
+    expect(ratio.filter((m) => m.labels!.table === 'users').map((m) => [m.labels!.database, Number(m.value).toFixed(7)])).toEqual([
+      ['ws_1', (1_900_000_000 / 2147483647).toFixed(7)],
+      ['ws_2', (1_000_000 / 2147483647).toFixed(7)],
+    ]);
+    const none = parsePrometheusTextFormat(formatPrometheus(report, { shards: ['shard-1'], scannedAt: ASOF }));
+    expect(none.some((f) => f.name.startsWith('headroom_key_'))).toBe(false);
+    expect(none.find((f) => f.name === 'headroom_finding_info')!.metrics).toHaveLength(report.findings.length);
+  });
+
+  it('forecast gauges in seconds where there is a forecast', () => {
     const f = report.findings.find((x) => x.id === 'pk-capacity:shard-1/ws_1/users.id')!;
     const labels = { table: 'users', check: 'pk-capacity' };
     // 200M ids in 10 days → 20M/day; 247,483,647 left → 12.37 days.
-    expect(Number(sample('headroom_key_ids_per_day', labels)!.value)).toBe(20_000_000);
-    expect(Number(sample('headroom_key_days_left', labels)!.value)).toBeCloseTo(247_483_647 / 20_000_000, 9);
-    expect(Number(sample('headroom_key_migration_days', labels)!.value)).toBeCloseTo(f.forecast!.migrationDays!.high, 12);
-    expect(Number(sample('headroom_key_critical_below_days', labels)!.value)).toBeCloseTo(f.forecast!.criticalBelowDays!, 12);
-    // ledger has one observation: no days_left sample, but its migration estimate is there.
-    expect(sample('headroom_key_days_left', { table: 'ledger' })).toBeUndefined();
-    expect(sample('headroom_key_migration_days', { table: 'ledger' })).toBeDefined();
+    expect(Number(sample('headroom_finding_growth_per_second', labels)!.value)).toBeCloseTo(20_000_000 / 86_400, 9);
+    expect(Number(sample('headroom_finding_time_left_seconds', labels)!.value)).toBeCloseTo((247_483_647 / 20_000_000) * 86_400, 6);
+    expect(Number(sample('headroom_finding_migration_seconds', labels)!.value)).toBeCloseTo(f.forecast!.migrationDays!.high * 86_400, 6);
+    expect(Number(sample('headroom_finding_critical_below_seconds', labels)!.value)).toBeCloseTo(f.forecast!.criticalBelowDays! * 86_400, 6);
+    // ledger has one observation: no time_left sample, but its migration estimate is there.
+    expect(sample('headroom_finding_time_left_seconds', { table: 'ledger' })).toBeUndefined();
+    expect(sample('headroom_finding_migration_seconds', { table: 'ledger' })).toBeDefined();
   });
 
   it('values above 2^53 are float64 in Prometheus (exact only in --format json)', () => {
@@ -133,17 +138,22 @@ describe('formatPrometheus', () => {
   });
 
   it('escapes label values (table names may hold quotes and backslashes)', () => {
-    const weird = family('headroom_key_ratio').metrics.find((m) => m.labels?.table === WEIRD);
+    const weird = family('headroom_finding_info').metrics.find((m) => m.labels?.table === WEIRD);
     expect(weird).toBeDefined();
     expect(text).toContain('table="we\\"ird\\\\name"');
   });
 
-  it('scan health per shard: success, last success, errors, findings per severity', () => {
-    expect(sample('headroom_scan_success', { shard: 'shard-1' })!.value).toBe('1');
-    expect(sample('headroom_scan_success', { shard: 'shard-down' })!.value).toBe('0');
-    expect(Number(sample('headroom_scan_last_success_timestamp_seconds', { shard: 'shard-1' })!.value)).toBe(ASOF / 1000);
-    expect(Number(sample('headroom_scan_last_success_timestamp_seconds', { shard: 'shard-down' })!.value)).toBe((ASOF - 3 * DAY_MS) / 1000);
-    expect(family('headroom_scan_errors').metrics).toEqual([{ value: '1' }]);
+  it('scan health per shard: up, last success, coverage; per scan: unreadable shards, findings per severity, time', () => {
+    expect(sample('headroom_shard_up', { shard: 'shard-1' })!.value).toBe('1');
+    expect(sample('headroom_shard_up', { shard: 'shard-down' })!.value).toBe('0');
+    expect(Number(sample('headroom_shard_last_success_timestamp_seconds', { shard: 'shard-1' })!.value)).toBe(ASOF / 1000);
+    expect(Number(sample('headroom_shard_last_success_timestamp_seconds', { shard: 'shard-down' })!.value)).toBe((ASOF - 3 * DAY_MS) / 1000);
+    expect(sample('headroom_shard_complete', { shard: 'shard-1' })!.value).toBe('1');
+    expect(sample('headroom_shard_complete', { shard: 'shard-down' })!.value).toBe('0');
+    expect(sample('headroom_shard_databases_matched', { shard: 'shard-1' })!.value).toBe('2');
+    expect(sample('headroom_shard_databases_matched', { shard: 'shard-down' })).toBeUndefined();
+    expect(sample('headroom_shard_tables_read', { shard: 'shard-1' })!.value).toBe('7');
+    expect(family('headroom_scan_shards_unreadable').metrics).toEqual([{ value: '1' }]);
     expect(Number(sample('headroom_scan_findings', { severity: 'critical' })!.value)).toBe(report.summary.findings.critical);
     expect(Number(family('headroom_scan_timestamp_seconds').metrics[0]!.value)).toBe(ASOF / 1000);
   });
@@ -151,10 +161,16 @@ describe('formatPrometheus', () => {
   it('without history: no forecast gauges, the rest unchanged', () => {
     const plain: Report = { ...report, findings: report.findings.map(({ forecast: _f, ...f }) => f as Finding) };
     const fams = parsePrometheusTextFormat(formatPrometheus(plain, { shards: ['shard-1'], scannedAt: ASOF }));
-    expect(fams.find((f) => f.name === 'headroom_key_days_left')!.metrics).toEqual([]);
-    expect(fams.find((f) => f.name === 'headroom_key_ratio')!.metrics).toHaveLength(report.findings.length);
+    expect(fams.find((f) => f.name === 'headroom_finding_time_left_seconds')!.metrics).toEqual([]);
+    expect(fams.find((f) => f.name === 'headroom_finding_info')!.metrics).toHaveLength(report.findings.length);
     // A failed shard with no known last success has no timestamp sample.
-    expect(fams.find((f) => f.name === 'headroom_scan_last_success_timestamp_seconds')!.metrics.map((m) => m.labels!.shard)).toEqual(['shard-1']);
+    expect(fams.find((f) => f.name === 'headroom_shard_last_success_timestamp_seconds')!.metrics.map((m) => m.labels!.shard)).toEqual(['shard-1']);
+  });
+
+  it('a live scan gathers the same key gauges shard by shard as a snapshot read whole', () => {
+    const collector = new KeyUsageCollector(config());
+    for (const s of snap.shards) collector.addShard(s);
+    expect(collector.series()).toEqual(keyUsageOf(snap, config()));
   });
 });
 
@@ -178,7 +194,7 @@ describe('docs/alerts.md', () => {
   });
 
   it('pages on migration-aware severity and links the runbook label', () => {
-    const page = rules.find((r) => r.alert && /severity="critical"/.test(r.expr))!;
+    const page = rules.find((r) => r.alert && /headroom_finding_info\{severity="critical"\}/.test(r.expr) && !/unless/.test(r.expr))!;
     expect(page).toBeDefined();
     expect(page.annotations?.runbook_url).toContain('$labels.runbook');
   });
