@@ -160,3 +160,45 @@ describe('generated lines against the real flags', () => {
     expect(spiritCommands(socketConn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[1]).toMatch(/^mysql -S \/var\/run\/mysqld\/mysqld\.sock -u migrator -p /);
   });
 });
+
+/**
+ * The flags inside `--ddl-strategy "<strategy> <flags>"`: vitessio/vitess go/vt/schema/ddl_strategy.go
+ * (file-index id 22292660451; its version has --analyze-table and --cut-over-threshold): the strategy
+ * name must be an OnlineDDL_Strategy (vitess, online, direct, mysql; gh-ost/pt-osc legacy), and each
+ * option one of the flags it knows.
+ */
+const DDL_STRATEGIES = ['vitess', 'online', 'direct', 'mysql', 'gh-ost', 'pt-osc'];
+const DDL_STRATEGY_FLAGS = [
+  'declarative', 'skip-topo', 'singleton', 'singleton-context', 'allow-zero-in-date', 'postpone-launch', 'postpone-completion',
+  'in-order-completion', 'allow-concurrent', 'prefer-instant-ddl', 'fast-range-rotation', 'cut-over-threshold', 'vreplication-test-suite',
+  'unsafe-allow-foreign-keys', 'analyze-table',
+];
+
+function ddlStrategyProblems(value: string): string[] {
+  const [name, ...opts] = value.trim().split(/\s+/);
+  const out: string[] = [];
+  if (!DDL_STRATEGIES.includes(name!.toLowerCase())) out.push(`unknown online DDL strategy: '${name}'`);
+  for (const o of opts) {
+    const flag = /^--?([a-z-]+)(=.*)?$/.exec(o)?.[1];
+    if (!flag || !DDL_STRATEGY_FLAGS.includes(flag)) out.push(`unknown ddl-strategy flag ${o}`);
+  }
+  return out;
+}
+
+describe('--ddl-strategy values against ddl_strategy.go', () => {
+  it('every strategy the planner and the repair plans emit is one Vitess parses, with flags it knows', () => {
+    const lines = [
+      ...vitessCommands('commerce', 'orders', CLAUSES, { server: 'vtctld:15999', flags: [] }),
+      // the repair plans' CREATE TABLE through vtctld
+      "vtctldclient --server vtctld:15999 ApplySchema --ddl-strategy direct --sql 'CREATE TABLE `s` (id INT)' commerce",
+    ];
+    const values = lines.flatMap((l) => {
+      const words = shellWords(l).words;
+      const i = words.indexOf('--ddl-strategy');
+      return i < 0 ? [] : [words[i + 1]!];
+    });
+    expect(values).toEqual(['vitess --postpone-completion', 'direct']);
+    for (const v of values) expect(ddlStrategyProblems(v), v).toEqual([]);
+    expect(ddlStrategyProblems('vitess --postpone-completed')).toEqual(['unknown ddl-strategy flag --postpone-completed']);
+  });
+});
