@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { compareFindings } from './checks/run.js';
 import { fileErrorText, UsageError } from './errors.js';
 import { isIntType, toBigInt } from './model/integers.js';
-import type { CoverageSummary, Finding, PartOf, Report, ShardError, ShardSnapshot, Snapshot } from './model/types.js';
+import type { CoverageSummary, Finding, PartOf, RelationWarning, Report, ShardError, ShardSnapshot, Snapshot } from './model/types.js';
 import { parsePartOf, parseSnapshot, SNAPSHOT_FORMAT } from './snapshot/file.js';
 
 export { inPartition, parsePartition, type Partition } from './partition.js';
@@ -62,11 +62,20 @@ export function parseReport(o: Record<string, unknown>, file: string): Report {
     const max = big(f.max, `${field}.max`);
     if (max === null) throw fail(`${field}.max`, 'missing');
     const { max: _m, current: _c, ...rest } = f;
-    return { ...(rest as unknown as Finding), max, current: big(f.current, `${field}.current`) };
+    const out: Finding = { ...(rest as unknown as Finding), max, current: big(f.current, `${field}.current`) };
+    if (Array.isArray(f.candidates)) out.candidates = (f.candidates as Record<string, unknown>[]).map((c, j) => ({ ...(c as unknown as NonNullable<Finding['candidates']>[number]), current: big(c.current, `${field}.candidates[${j}].current`) }));
+    return out;
   });
   const summary = o.summary as Report['summary'];
   const partition = o.partition === undefined ? undefined : parsePartOf(o.partition, (why) => fail('partition', why));
-  return { version: 1, ...(partition ? { partition } : {}), summary, findings, errors: Array.isArray(o.errors) ? (o.errors as ShardError[]) : [] };
+  return {
+    version: 1,
+    ...(partition ? { partition } : {}),
+    summary,
+    findings,
+    errors: Array.isArray(o.errors) ? (o.errors as ShardError[]) : [],
+    ...(Array.isArray(o.relationWarnings) ? { relationWarnings: o.relationWarnings as RelationWarning[] } : {}),
+  };
 }
 
 /**
@@ -141,6 +150,21 @@ export function mergeReports(reports: Report[]): Report {
     errors: errors.length,
   };
   if (coverage.size) summary.coverage = [...coverage.values()];
+  // Rails relation warnings: each distinct one once (a shard's counts are per part: each part read some of its databases).
+  const withWarnings = reports.filter((r) => r.relationWarnings);
+  if (withWarnings.length) {
+    const seen = new Set<string>();
+    const relationWarnings: RelationWarning[] = [];
+    for (const r of withWarnings) {
+      for (const w of r.relationWarnings!) {
+        const k = JSON.stringify(w);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        relationWarnings.push(w);
+      }
+    }
+    return { version: 1, summary, findings, errors, relationWarnings };
+  }
   return { version: 1, summary, findings, errors };
 }
 

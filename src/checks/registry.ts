@@ -6,6 +6,7 @@ import { fkCapacity } from './fk-capacity.js';
 import { fkTypeMismatch } from './fk-type-mismatch.js';
 import { pkCapacity } from './pk-capacity.js';
 import { pkNarrowType } from './pk-narrow-type.js';
+import { polymorphicCapacity } from './polymorphic-capacity.js';
 import { sequenceCapacity } from './sequence-capacity.js';
 import { shardTypeDrift } from './shard-type-drift.js';
 import { vitessLocalAutoIncrement } from './vitess-local-auto-increment.js';
@@ -16,6 +17,7 @@ export const CHECKS: readonly Check[] = [
   fkCapacity,
   fkTypeMismatch,
   pkNarrowType,
+  polymorphicCapacity,
   sequenceCapacity,
   vitessLocalAutoIncrement,
   shardTypeDrift,

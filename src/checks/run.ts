@@ -2,7 +2,8 @@
  * Snapshot + config → Report. Pure.
  */
 import type { CheckConfig } from '../config/types.js';
-import { SEVERITY_RANK, type CoverageSummary, type Finding, type Report, type ShardSnapshot, type Snapshot, compareText } from '../model/types.js';
+import { SEVERITY_RANK, type CoverageSummary, type Finding, type RelationWarning, type Report, type ShardSnapshot, type Snapshot, compareText } from '../model/types.js';
+import { railsForShard } from '../rails/shard.js';
 import { ShardCatalog, resolveRelationships } from '../relations/relationships.js';
 import { checksFor } from './registry.js';
 import { applySequences } from '../vitess/sequences.js';
@@ -28,6 +29,8 @@ export class CheckRun {
   private readonly seen = new Set<string>();
   private databases = 0;
   private tables = 0;
+  /** Per shard (inventory order), what the Rails models say that its catalog lacks. */
+  private readonly railsWarnings: { order: number; warnings: RelationWarning[] }[] = [];
 
   constructor(
     readonly config: CheckConfig,
@@ -45,6 +48,8 @@ export class CheckRun {
     let found: Finding[] = [];
     for (const check of this.checks) for (const f of check.run({ shard, catalog, relationships, config: this.config })) found.push(f);
     if (then) found = then(shard, found);
+    const rails = railsForShard(shard, catalog, this.config);
+    if (rails && rails.warnings.length) this.railsWarnings.push({ order, warnings: rails.warnings });
     for (const f of found) this.findings.push(this.compact(f));
     this.databases += shard.databases.length;
     let tables = 0;
@@ -105,7 +110,17 @@ export class CheckRun {
       },
       findings,
       errors: fleet.errors,
+      ...(this.config.rails?.length ? { relationWarnings: this.relationWarnings() } : {}),
     };
+  }
+
+  /** What the models say that could not be measured: the apps' own warnings, then each shard's, in inventory order. */
+  private relationWarnings(): RelationWarning[] {
+    const out: RelationWarning[] = [];
+    // One app listed twice (for two sets of databases) is one set of files.
+    for (const models of new Set((this.config.rails ?? []).map((a) => a.models))) out.push(...(models?.warnings ?? []));
+    for (const s of this.railsWarnings.sort((a, b) => a.order - b.order)) out.push(...s.warnings);
+    return out;
   }
 }
 

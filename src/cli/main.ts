@@ -48,6 +48,9 @@ import { KeyUsageCollector, keyUsageOf } from '../report/key-usage.js';
 import { forecastFromHistory, historyConfigFor, importHistory, scanWithHistoryLive } from '../history/cli.js';
 import { renderHtmlReport } from '../report/html.js';
 import { reportInputFromJson, reportInputFromSnapshot } from '../report/html-input.js';
+import { RAILS_OPTION_HELP, collect, relationsCommand } from '../rails/cli.js';
+import { withRails } from '../rails/config.js';
+import { lintSchemaRb } from '../rails/lint.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -82,6 +85,8 @@ interface SourceOptions {
   partition?: string;
   /** --gentle [ms]: one heavy catalog read at a time per server, pausing between them. */
   gentle?: string | true;
+  /** --rails PATH (repeatable): Rails apps whose models give references (replace the config's rails:). */
+  rails?: string[];
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -341,8 +346,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   program
     .command('lint')
     .description('Load schema files into a throwaway database on a workspace server, so a real server parses them, and check the keys before they merge.')
-    .requiredOption('--ddl <file...>', 'schema files: db/structure.sql, a `mysqldump --no-data` dump (several allowed)')
-    .requiredOption('--workspace <url>', 'a server to load them on (a scratch or CI server): mysql://user@host:3306; headroom creates and drops its own database there')
+    .option('--ddl <file...>', 'schema files: db/structure.sql, a `mysqldump --no-data` dump (several allowed)')
+    .option('--workspace <url>', 'a server to load them on (a scratch or CI server): mysql://user@host:3306; headroom creates and drops its own database there')
+    .option('--schema <file>', "a Rails db/schema.rb, read without any server (default with --rails: the app's db/schema.rb); docs/rails.md")
     .option('-c, --config <file>', 'inventory YAML: relationships, ignore, and policy (minKeyType, narrowKeyAllow)')
     .addOption(
       new Option('-f, --format <format>', 'output format; sarif, github, junit and markdown are for CI (docs/ci.md)')
@@ -355,8 +361,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--write-baseline <file>', 'write the current findings to this baseline file and accept them')
     .action(
       async (opts: {
-        ddl: string[];
-        workspace: string;
+        ddl?: string[];
+        workspace?: string;
+        schema?: string;
+        rails?: string[];
         config?: string;
         format: 'table' | 'json' | 'sarif' | 'github' | 'junit' | 'markdown';
         failOn: FailOn;
@@ -366,20 +374,54 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       }) => {
         let baseline = opts.baseline ? await readBaselineFile(opts.baseline) : undefined;
         // No shard is connected to: the config's shard secrets (${HEADROOM_PASSWORD}) need not be set.
-        const config = opts.config ? await loadInventory(opts.config, io.env, { shardsOffline: true }) : DEFAULT_CHECK_CONFIG;
-        const workspace = inventoryFromUrl(opts.workspace, io.env).shards[0]!;
-        const { shard, positions } = await lintInWorkspace({ ...workspace, name: 'lint' }, opts.ddl, config);
-        const snapshot: Snapshot = { version: 1, takenAt: new Date().toISOString(), shards: [shard], errors: [] };
-        const checked = runChecks(snapshot, config, checksFor('lint'));
-        // Each finding points at its column's definition (file relative to the repository root), for annotations on the diff.
-        const report: Report = { ...checked, findings: attachSources(checked.findings, positions, (f) => repoRelativePath(f)) };
+        const config = await withRails(opts.config ? await loadInventory(opts.config, io.env, { shardsOffline: true }) : DEFAULT_CHECK_CONFIG, opts.rails);
+        let report: Report;
+        let files: string[];
+        if (!opts.ddl) {
+          // A Rails app's db/schema.rb, with its models: no server (src/rails/lint.ts).
+          if (opts.workspace) throw new UsageError('lint: --workspace loads --ddl files; give --ddl too (schema.rb needs no workspace)');
+          ({ report, files } = await lintSchemaRb(config, opts.schema));
+        } else {
+          if (opts.schema) throw new UsageError('lint: give --ddl (SQL, on a --workspace server) or --schema (db/schema.rb), not both');
+          if (!opts.workspace) throw new UsageError('lint: --ddl needs --workspace mysql://user@host:3306 (a server to load the DDL on)');
+          const workspace = inventoryFromUrl(opts.workspace, io.env).shards[0]!;
+          const { shard, positions } = await lintInWorkspace({ ...workspace, name: 'lint' }, opts.ddl, config);
+          const snapshot: Snapshot = { version: 1, takenAt: new Date().toISOString(), shards: [shard], errors: [] };
+          const checked = runChecks(snapshot, config, checksFor('lint'));
+          // Each finding points at its column's definition (file relative to the repository root), for annotations on the diff.
+          report = { ...checked, findings: attachSources(checked.findings, positions, (f) => repoRelativePath(f)) };
+          files = opts.ddl;
+        }
         if (opts.writeBaseline) baseline = await acceptBaseline(report, opts.writeBaseline, io);
-        let text = await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.ddl[0], color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
-        if (opts.format === 'table') text = text.replace(/^Scanned 1 shard, /m, `Linted ${opts.ddl.join(', ')}: `).replace(/^.*Next: `headroom plan`.*\n/m, '');
+        let text = await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: files[0], color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
+        if (opts.format === 'table') text = text.replace(/^Scanned 1 shard, /m, `Linted ${files.join(', ')}: `).replace(/^.*Next: `headroom plan`.*\n/m, '');
         await emit(text, opts.out, io);
         code = gateExitCode(report, opts.failOn, baseline);
       },
     );
+
+  program
+    .command('relations')
+    .description('List every relationship headroom uses, with its source (declared, configured, model, inferred) and evidence; --diff: what the Rails models change compared with naming alone (docs/rails.md).')
+    .argument('[url]', 'one server: mysql://user@host:3306 (instead of --config)')
+    .option('-c, --config <file>', 'inventory YAML (relationships, ignore, rails:)')
+    .option('-s, --snapshot <file>', 'a snapshot instead of live servers')
+    .option('--schema <file>', 'the catalog from a Rails db/schema.rb (default with --rails and no --snapshot/--config/URL: the app\'s db/schema.rb)')
+    .option('--diff', 'what the models added, removed or changed compared with naming alone')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-o, --out <file>', 'write the listing to a file instead of stdout')
+    .option('-q, --quiet', 'no progress line on stderr')
+    .action(async (url: string | undefined, opts: SourceOptions & { schema?: string; diff?: boolean; format: 'table' | 'json'; out?: string }) => {
+      let errors: ShardError[] = [];
+      const text = await relationsCommand(url, opts, async () => {
+        const source = await readSource(url, opts, io);
+        errors = source.snapshot.errors;
+        return source;
+      });
+      await emit(text, opts.out, io);
+      for (const e of errors) io.stderr(`headroom: shard ${e.shard} could not be read, its relationships are not listed: ${e.message}\n`);
+      code = errors.length ? 2 : 0;
+    });
 
   program
     .command('offsets')
@@ -544,7 +586,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   // How to find credentials outside the YAML, for every command that connects (docs/connections.md).
   for (const cmd of program.commands) {
-    if (!['scan', 'snapshot', 'plan', 'runbook', 'doctor', 'precheck'].includes(cmd.name())) continue;
+    if (['scan', 'plan', 'runbook', 'report', 'lint', 'relations'].includes(cmd.name())) cmd.option('--rails <path>', RAILS_OPTION_HELP, collect);
+    if (!['scan', 'snapshot', 'plan', 'runbook', 'doctor', 'precheck', 'relations'].includes(cmd.name())) continue;
     cmd
       .option('--defaults-file <file>', 'MySQL option file whose [client] group gives user, password, host, port, socket, ssl-* (instead of ~/.my.cnf)')
       .option('--no-defaults', 'read no MySQL option file (not even ~/.my.cnf)');
@@ -584,8 +627,9 @@ async function readSource(
     if (opts.partition) throw new UsageError('--partition splits live reads; a snapshot is already read (merge the parts with `headroom merge`)');
     // Nothing connects: a ${VAR} meant for a password need not be set to read thresholds and relationships.
     const env = new Proxy(io.env, { get: (target, name: string) => target[name] ?? '' });
-    const inventory = opts.config ? await loadInventory(opts.config, env, { offline: true }) : undefined;
-    return { snapshot: await loadSnapshot(opts.snapshot), config: inventory ?? DEFAULT_CHECK_CONFIG, ...(inventory ? { inventory } : {}) };
+    const loaded = opts.config ? await loadInventory(opts.config, env, { offline: true }) : undefined;
+    const inventory = loaded && (await withRails(loaded, opts.rails));
+    return { snapshot: await loadSnapshot(opts.snapshot), config: inventory ?? (await withRails(DEFAULT_CHECK_CONFIG, opts.rails)), ...(inventory ? { inventory } : {}) };
   }
   const live = await liveSource(url, opts, io);
   const snapshot = await collectSnapshot(live.inventory, live.options);
@@ -676,7 +720,7 @@ async function liveSource(url: string | undefined, opts: SourceOptions, io: Io):
   if (given.length === 0) throw new UsageError('nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306) or --snapshot file.json');
   if (url && opts.config) throw new UsageError('give either a URL or --config, not both');
   const load = optionFileChoice(opts);
-  const inventory: Inventory = url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load);
+  const inventory: Inventory = await withRails(url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load), opts.rails);
   const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io) : undefined;
   const partition = opts.partition ? parsePartition(opts.partition) : undefined;
   const gentleMs = opts.gentle === undefined ? undefined : opts.gentle === true ? 500 : Number(opts.gentle);

@@ -21,6 +21,7 @@ import {
 } from '../model/types.js';
 import { type ShardCatalog, relationshipColumns, resolveRelationships, shardCatalog } from '../relations/relationships.js';
 import { Buckets, NameIds } from './buckets.js';
+import { polymorphicRelationships, railsForShard } from '../rails/shard.js';
 import type { GroupMember, Policy } from './types.js';
 
 export interface WideningGroup {
@@ -83,9 +84,17 @@ export function oneCopy(ctx: ShardContext, text: string): string {
 }
 
 export function shardContext(shard: ShardSnapshot, config: CheckConfig): ShardContext {
-  const relationships = resolveRelationships(shard, config);
+  let relationships = resolveRelationships(shard, config);
   const catalog = shardCatalog(shard);
-  const columns = relationshipColumns(shard, relationships);
+  let columns = relationshipColumns(shard, relationships);
+  // A Rails polymorphic id (commentable_id) stores ids of every candidate table: it is a member of
+  // each candidate key's group (widen it before any of them passes its max).
+  const rails = railsForShard(shard, catalog, config);
+  const polymorphic = rails ? polymorphicRelationships(rails, shard.name) : [];
+  if (polymorphic.length) {
+    relationships = [...relationships, ...polymorphic.map((p) => p.relationship)];
+    columns = { from: [...columns.from, ...polymorphic.map((p) => p.from)], to: [...columns.to, ...polymorphic.map((p) => p.to)] };
+  }
   const ids = new NameIds();
   // A relationship whose target is no catalog column points at nothing the planner can widen.
   const to = relationships.map((r, i) => (columns.to[i] ? ids.id(r.to.database, r.to.table, r.to.column) : undefined));

@@ -52,6 +52,11 @@ export class LineIndex {
     }
     return lo + 1;
   }
+  /** 1-based column of a byte offset, in UTF-16 code units (what SARIF and GitHub count). */
+  column(offset: number): number {
+    const start = this.starts[this.line(offset) - 1]!;
+    return decoder.decode(this.bytes.subarray(start, offset)).length + 1;
+  }
   /** The source text of a location. */
   text(loc: { startOffset: number; length: number }): string {
     return decoder.decode(this.bytes.subarray(loc.startOffset, loc.startOffset + loc.length));

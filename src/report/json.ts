@@ -29,6 +29,7 @@ export function findingToJson(f: Finding): Record<string, unknown> {
   if (f.references) out.references = { ...f.references };
   if (f.relationSource) out.relationSource = f.relationSource;
   if (f.evidence) out.evidence = f.evidence;
+  if (f.candidates) out.candidates = f.candidates.map((c) => ({ ...c, current: c.current === null ? null : exactInteger(c.current) }));
   if (f.shards) out.shards = f.shards;
   if (f.sequence) out.sequence = f.sequence;
   if (f.source) out.source = { ...f.source };
@@ -82,5 +83,7 @@ export function* formatJsonChunks(report: Report, batch = 500): Generator<string
   }
   if (n) out += '\n  ]';
   const errors = JSON.stringify(report.errors, null, 2).replace(/\n/g, '\n  ');
-  yield `${out},\n  "errors": ${errors}\n}\n`;
+  // With Rails models only (docs/rails.md): what they say that could not be measured.
+  const warnings = report.relationWarnings ? `,\n  "relationWarnings": ${JSON.stringify(report.relationWarnings, null, 2).replace(/\n/g, '\n  ')}` : '';
+  yield `${out},\n  "errors": ${errors}${warnings}\n}\n`;
 }
