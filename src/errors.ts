@@ -22,5 +22,8 @@ export function fileErrorText(e: unknown): string {
   if (code === 'EACCES') return 'permission denied';
   if (code === 'EISDIR') return 'is a directory';
   if (code === 'ENOTDIR') return 'not a directory';
+  if (code === 'EEXIST') return 'exists and is not a directory';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'ENOSPC') return 'no space left on the device';
   return code ?? (e as Error).message;
 }

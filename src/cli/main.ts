@@ -4,8 +4,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { sql } from 'kysely';
+import { makeDirectory } from '../files.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { CHECKS } from '../checks/registry.js';
 import { inventoryFromUrl, loadInventory, readClientOptions } from '../config/inventory.js';
@@ -284,7 +285,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         io.stdout(files.map((f) => f.content).join('\n\n'));
       } else {
         try {
-          await mkdir(opts.out, { recursive: true });
+          await makeDirectory(opts.out);
           for (const f of files) await writeFile(join(opts.out, f.path), f.content);
           // A key planned with others (they share a table): its own file name points at the runbook that widens it.
           for (const a of runbookAliases(plan)) await writeFile(join(opts.out, a.path), a.content);

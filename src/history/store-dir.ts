@@ -9,7 +9,8 @@
  * (O_APPEND). A line that does not parse (a crash mid-write) is skipped when read. Pruning deletes
  * whole day files older than `history.keepDays`.
  */
-import { appendFile, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { makeDirectory } from '../files.js';
 import { join } from 'node:path';
 import { fileErrorText, UsageError } from '../errors.js';
 import { DAY_MS, isoDay } from '../forecast/forecast.js';
@@ -51,7 +52,7 @@ export class DirStore implements HistoryStore {
       ((line.keys[o.database] ??= {})[o.table] ??= {})[o.column] = o.value.toString();
     }
     try {
-      await mkdir(this.dir, { recursive: true });
+      await makeDirectory(this.dir);
       for (const [day, byDay] of [...lines].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const file = join(this.dir, `${day}.jsonl`);
         // After a crash mid-write the file ends in a torn line: start on a new line so only that one is lost.

@@ -1,0 +1,41 @@
+/**
+ * Ordinary failures of the command as a user meets them: one line, no stack, a sane exit code.
+ * - the reader of stdout goes away (`headroom plan | head -1`): exit quietly (it used to die with an
+ *   unhandled EPIPE stack);
+ * - an output directory that cannot be made (under /proc Node's recursive mkdir looped forever at 80%
+ *   CPU) or that is an existing file (it said "EEXIST").
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DEMO = ['--snapshot', 'fixtures/demo-fleet.json', '--config', 'fixtures/demo.yaml'];
+
+function sh(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', ['--norc', '--noprofile', '-c', script], { cwd: ROOT, timeout: 20_000, env: { PATH: process.env.PATH ?? '', HOME: ROOT, NO_COLOR: '1' } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('ordinary failures are one line', () => {
+  it('a closed pipe: headroom stops quietly (no EPIPE stack), exit 0', async () => {
+    // The demo plan's JSON is larger than a pipe's buffer, so the write fails once head has gone.
+    const r = await sh(`node bin/headroom.js plan ${DEMO.join(' ')} --format json 2>err.tmp | head -c 10 >/dev/null; echo "exit \${PIPESTATUS[0]}"; cat err.tmp; rm -f err.tmp`);
+    expect(r.stdout).toBe('exit 0\n');
+  });
+
+  it('an output directory that cannot be made, or that is a file: one line, exit 2, no loop', async () => {
+    const proc = await sh(`node bin/headroom.js runbook ${DEMO.join(' ')} --out /proc/headroom-runbooks`);
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toBe('headroom: /proc/headroom-runbooks: cannot write runbooks: no such file\n');
+    const file = await sh(`node bin/headroom.js runbook ${DEMO.join(' ')} --out fixtures/demo.yaml`);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toBe('headroom: fixtures/demo.yaml: cannot write runbooks: exists and is not a directory\n');
+    const hist = await sh(`node bin/headroom.js scan ${DEMO.join(' ')} --history /proc/headroom-history --fail-on never`);
+    expect(hist.code).toBe(2);
+    expect(hist.stderr).toMatch(/^headroom: history \/proc\/headroom-history: cannot write: no such file\n$/);
+  });
+});
