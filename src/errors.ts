@@ -15,6 +15,19 @@ export function redact(message: string, secrets: readonly string[] = []): string
   return out;
 }
 
+/**
+ * A server's or a tool's own text with `secrets` taken out, for a message headroom then writes its
+ * own words around (never redact those: a password "wrong" must not turn "a wrong user" into
+ * "a *** user"). The account a server names (`user 'u'@'h'`) is kept as it is: it is not a secret,
+ * even when a password equals the user name.
+ */
+export function redactValues(text: string, secrets: readonly string[]): string {
+  return text
+    .split(/(user '[^']*'@'[^']*')/)
+    .map((part, i) => (i % 2 === 1 ? part : redact(part, secrets)))
+    .join('');
+}
+
 /** Why a file could not be read, in a few words ("no such file", "permission denied"). */
 export function fileErrorText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;

@@ -8,7 +8,7 @@
 import { Kysely, MysqlDialect, type MysqlPoolConnection } from 'kysely';
 import { createPool, type ConnectionOptions, type Pool, type PoolConnection } from 'mysql2';
 import type { ShardConfig } from '../config/types.js';
-import { redact } from '../errors.js';
+import { redact, redactValues } from '../errors.js';
 import { sessionSetup, type Db, type InformationSchema } from '../introspect/queries.js';
 import { CredentialError, Credentials } from './credentials.js';
 import { explainTlsError, ipIdentityStream, mysqlSsl } from './tls.js';
@@ -207,13 +207,15 @@ export function describeError(e: unknown, shard: ShardConfig, secrets: readonly 
   }
   const x = (err ?? {}) as { code?: string; errno?: number; message?: string; sqlMessage?: string };
   const firstLine = (s: string) => s.split('\n')[0] ?? s;
-  const raw = firstLine(x.sqlMessage ?? x.message ?? String(err));
+  const secretsAll = [shard.password.reveal(), ...secrets];
+  // Secrets are taken out of what the server or driver said, before headroom's own words go around it.
+  const raw = redactValues(firstLine(x.sqlMessage ?? x.message ?? String(err)), secretsAll);
   const where = shard.socketPath ? `socket ${shard.socketPath}` : `${shard.host}:${shard.port}`;
   const t = shard.timeoutSeconds;
   let msg: string;
   const tls = err instanceof CredentialError ? undefined : explainTlsError(err, shard);
   if (err instanceof CredentialError) {
-    msg = err.message;
+    msg = redact(err.message, secretsAll);
   } else if (tls) {
     msg = tls;
   } else if (x.code === 'ER_ACCESS_DENIED_ERROR' || x.errno === 1045) {
@@ -248,5 +250,6 @@ export function describeError(e: unknown, shard: ShardConfig, secrets: readonly 
     msg = raw;
   }
   if (stage && !['getting the password', 'connecting'].includes(stage)) msg = `${stage}: ${msg}`;
-  return redact(msg, [shard.password.reveal(), ...secrets]);
+  // URLs with a password in them (mysql://u:p@h) are masked wherever they appear.
+  return redact(msg);
 }

@@ -16,7 +16,7 @@ import { lookup } from 'node:dns/promises';
 import mysql from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
 import type { ShardConfig } from '../config/types.js';
-import { redact, UsageError } from '../errors.js';
+import { redactValues, redact, UsageError } from '../errors.js';
 import type { MysqlTarget } from './config.js';
 import type { Observation } from './observations.js';
 import { MAX_POINTS } from '../forecast/forecast.js';
@@ -196,5 +196,5 @@ function sqlTime(ms: number): string {
 function describe(e: unknown, target: MysqlTarget): string {
   const err = e as { message?: string; sqlMessage?: string };
   const msg = (err?.sqlMessage ?? err?.message ?? String(e)).split('\n')[0] ?? '';
-  return redact(msg, [target.password.reveal()]);
+  return redactValues(msg, [target.password.reveal()]);
 }

@@ -89,3 +89,22 @@ describe('TLS', () => {
     expect(mysqlSsl({ mode: 'verify-identity', from: 'x' })).toEqual({ rejectUnauthorized: true, verifyIdentity: true });
   });
 });
+
+describe('redaction takes the password out of what the server said, never out of headroom\'s own words', () => {
+  it('a password that is a word of the message ("wrong"): the hint still reads "a wrong user or password"', () => {
+    const msg = describeError(server('ER_ACCESS_DENIED_ERROR', 1045, "Access denied for user 'headroom'@'10.0.0.1' (using password: YES)"), shard({ password: new Secret('wrong') }));
+    expect(msg).toContain('— a wrong user or password, or an account that requires TLS');
+    expect(msg).not.toContain('***');
+  });
+
+  it('a password equal to the user name: the account the server names is kept', () => {
+    const msg = describeError(server('ER_ACCESS_DENIED_ERROR', 1045, "Access denied for user 'headroom'@'10.0.0.1' (using password: YES)"), shard({ password: new Secret('headroom') }));
+    expect(msg).toMatch(/^authentication failed: Access denied for user 'headroom'@'10\.0\.0\.1'/);
+  });
+
+  it('a password the driver or a tool did echo is still taken out', () => {
+    const msg = describeError(err({ code: 'EWEIRD', message: `something said ${PW} to us` }), shard());
+    expect(msg).toBe('something said *** to us');
+    expect(describeError(new CredentialError(`passwordCommand printed ${PW} on stderr`), shard())).not.toContain(PW);
+  });
+});
