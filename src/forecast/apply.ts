@@ -150,7 +150,8 @@ function sentence(
   const head = `Forecast: ${fmtRate(fc.idsPerDay!)} ids/day, ${fmtDays(fc.daysLeft!)} days left (${fc.date ?? 'after 9999'}).`;
   if (!fc.migrationDays || fc.criticalBelowDays === null) return `${head} No widening estimate for its group; severity by the ratio rule.`;
   const t = fc.criticalBelowDays;
-  const formula = `${fmtDays(fc.migrationDays.high)} estimated migration days × safetyFactor ${policy.safetyFactor} + leadDays ${policy.leadDays} = ${fmtDays(t)}`;
+  const high = fc.migrationDays.high;
+  const formula = `${high > 0 && high < 0.01 ? 'under 0.01' : fmtDays(high)} estimated migration days × safetyFactor ${policy.safetyFactor} + leadDays ${policy.leadDays} = ${fmtDays(t)}`;
   if (fc.rule === 'migration') {
     return migrationSeverity === 'critical'
       ? `${head} Critical by the migration rule: ${fmtDays(fc.daysLeft!)} days left < ${formula} days.`

@@ -49,5 +49,7 @@ export function fmtDays(days: number): string {
   if (days >= 100) return days.toFixed(0);
   if (days >= 1) return days.toFixed(1);
   if (days === 0) return '0';
+  // Below a quarter of an hour the digits are noise ("0.0000068 d"): say it is that small.
+  if (days < 0.01) return '< 0.01';
   return days.toPrecision(2);
 }

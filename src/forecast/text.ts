@@ -4,10 +4,11 @@
 import type { KeyForecast } from '../model/types.js';
 import { fmtRate } from './forecast.js';
 import { fmtDays } from './severity.js';
+import { duration } from '../report/units.js';
 
 /** Lines for a table cell: days left, date, rate, the fix's estimate, and the rule that set the severity. */
 export function forecastLines(fc: KeyForecast): string[] {
-  const fix = fc.migrationDays ? `fix ≤ ${fmtDays(fc.migrationDays.high)} d` : undefined;
+  const fix = fc.migrationDays ? `fix ≤ ${duration(fc.migrationDays.high * 86_400)}` : undefined;
   const rule = fc.rule === 'migration' ? 'by migration rule' : undefined;
   switch (fc.status) {
     case 'exhausted':
@@ -23,7 +24,7 @@ export function forecastLines(fc: KeyForecast): string[] {
 
 /** One line: "12.0 days left (2024-03-05) at 60,000,000 ids/day; widening takes ≤ 0.35 days". */
 export function forecastSummary(fc: KeyForecast): string {
-  const fix = fc.migrationDays ? `; widening takes ≤ ${fmtDays(fc.migrationDays.high)} days` : '';
+  const fix = fc.migrationDays ? `; widening takes ≤ ${duration(fc.migrationDays.high * 86_400)}` : '';
   switch (fc.status) {
     case 'exhausted':
       return 'no ids left';

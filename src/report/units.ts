@@ -12,7 +12,10 @@ export function duration(seconds: number): string {
 export function durationRange(low: number, high: number): string {
   const a = duration(low);
   const b = duration(high);
-  return a === b ? a : `${a} – ${b}`;
+  if (a === b) return a;
+  // "< 1 s – 1 s" reads as nonsense: a range that starts below a second is "up to" its end.
+  if (a === '< 1 s') return `≤ ${b}`;
+  return `${a} – ${b}`;
 }
 
 export function bytes(n: bigint | null): string {

@@ -259,7 +259,7 @@ describe('CLI: history import, then scan --history', () => {
     const u2 = JSON.parse(strict.out.join('')).findings.find((f: { id: string }) => f.id === 'pk-capacity:s1/app/users.id');
     expect(u2.severity).toBe('critical');
     expect(u2.forecast.rule).toBe('migration');
-    expect(u2.message).toMatch(/Critical by the migration rule: 17\.4 days left < 0\.0\d* estimated migration days × safetyFactor 3 \+ leadDays 21 = 21\.0 days\./);
+    expect(u2.message).toMatch(/Critical by the migration rule: 17\.4 days left < under 0\.01 estimated migration days × safetyFactor 3 \+ leadDays 21 = 21\.0 days\./);
 
     // The table output grows a "time left" column; without --history it does not.
     const table = io();
