@@ -106,6 +106,7 @@ describe('headroom lint --rails: schema.rb with the models, no server', () => {
       'fk-type-mismatch:lint/schema/listings.author_id fixtures/rails-app/db/schema.rb:100:5 model',
       'fk-type-mismatch:lint/schema/listings.reviewer_id fixtures/rails-app/db/schema.rb:104:5 model',
       'pk-narrow-type:lint/schema/categories.id fixtures/rails-app/db/schema.rb:27:3',
+      'pk-narrow-type:lint/schema/communities.id fixtures/rails-app/db/schema.rb:44:3',
       'pk-narrow-type:lint/schema/custom_fields.id fixtures/rails-app/db/schema.rb:67:3',
       'pk-narrow-type:lint/schema/orders_legacy.order_no fixtures/rails-app/db/schema.rb:116:3',
       'polymorphic-capacity:lint/schema/comments.commentable_id fixtures/rails-app/db/schema.rb:37:5 model',
