@@ -65,7 +65,17 @@ export function scanSummary(report: Report): string {
 /** `3 shards, 125 databases, 635 tables` */
 export function scannedCounts(report: Report): string {
   const { summary } = report;
-  return `${plural(summary.shards, 'shard')}, ${plural(summary.databases, 'database')}, ${plural(summary.tables, 'table')}`;
+  return `${shardsRead(report)}, ${plural(summary.databases, 'database')}, ${plural(summary.tables, 'table')}`;
+}
+
+/**
+ * "3 shards", or "2 of 3 shards" when some could not be read at all: a summary counts what was read
+ * (a shard read only in part counts as read; its gaps are in the errors).
+ */
+export function shardsRead(report: Report): string {
+  const { summary } = report;
+  const unread = summary.coverage ? summary.coverage.filter((c) => c.databasesMatched === null).length : 0;
+  return unread ? `${groupDigits(BigInt(summary.shards - unread))} of ${plural(summary.shards, 'shard')}` : plural(summary.shards, 'shard');
 }
 
 function plural(n: number, word: string): string {

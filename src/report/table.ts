@@ -7,6 +7,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { groupDigits, percent } from '../checks/common.js';
 import { forecastLines } from '../forecast/text.js';
+import { shardsRead } from './github.js';
 import { formatType } from '../model/integers.js';
 import { SEVERITY_RANK, type Finding, type Report, type Severity } from '../model/types.js';
 
@@ -98,7 +99,7 @@ export function formatTable(report: Report, options: TableOptions): string {
 
   const counts = (['critical', 'warning', 'info'] as const).filter((s) => summary.findings[s] > 0).map((s) => `${summary.findings[s]} ${s}`);
   lines.push(
-    `Scanned ${plural(summary.shards, 'shard')}, ${plural(summary.databases, 'database')}, ${plural(summary.tables, 'table')}: ` +
+    `Scanned ${shardsRead(report)}, ${plural(summary.databases, 'database')}, ${plural(summary.tables, 'table')}: ` +
       (counts.length
         ? `${counts.join(', ')} finding${report.findings.length === 1 ? '' : 's'}`
         : report.errors.length === 0

@@ -21,3 +21,23 @@ describe('formatTable with --only', () => {
     expect(formatTable(clean, { color: false })).toContain('Scanned 2 shards, 3 databases, 9 tables: no key near its limit.');
   });
 });
+
+describe('the summary counts what was read', () => {
+  it('"Scanned 2 of 3 shards" when one could not be read at all (a shard read in part counts as read)', () => {
+    const oneDown = {
+      ...clean,
+      summary: {
+        ...clean.summary,
+        shards: 3,
+        errors: 2,
+        coverage: [
+          { shard: 'a', databasesMatched: 2, databasesRead: 2, tablesRead: 5, complete: true },
+          { shard: 'b', databasesMatched: 2, databasesRead: 1, tablesRead: 4, complete: false },
+          { shard: 'c', databasesMatched: null, databasesRead: 0, tablesRead: 0, complete: false },
+        ],
+      },
+      errors: [{ shard: 'b', message: 'only part' }, { shard: 'c', message: 'down' }],
+    } as unknown as Report;
+    expect(formatTable(oneDown, { color: false })).toContain('Scanned 2 of 3 shards, 3 databases, 9 tables: no finding on the shards that were read.');
+  });
+});
