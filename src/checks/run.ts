@@ -99,6 +99,7 @@ export class CheckRun {
     }
     return {
       version: 1,
+      ...(fleet.takenAt ? { takenAt: fleet.takenAt } : {}),
       summary: {
         // A shard read only in part is in both shards[] and errors[]: count it once.
         shards: new Set([...this.seen, ...fleet.errors.map((e) => e.shard)]).size,

@@ -286,6 +286,8 @@ export interface PartOf {
 
 export interface Report {
   version: 1;
+  /** When the catalog was read: the scan's start, or the snapshot's takenAt. */
+  takenAt?: string;
   /** Set when this is one part of a partitioned run: `merge` checks that every part is there once. */
   partition?: PartOf;
   summary: Summary;

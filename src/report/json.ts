@@ -67,7 +67,11 @@ export function formatJson(report: Report): string {
  * of MB. Findings are indented as JSON.stringify(…, 2) nests them; a unit test holds the two equal.
  */
 export function* formatJsonChunks(report: Report, batch = 500): Generator<string> {
-  const head = JSON.stringify({ version: report.version, ...(report.partition ? { partition: report.partition } : {}), summary: report.summary }, null, 2);
+  const head = JSON.stringify(
+    { version: report.version, ...(report.takenAt ? { takenAt: report.takenAt } : {}), ...(report.partition ? { partition: report.partition } : {}), summary: report.summary },
+    null,
+    2,
+  );
   // `{ … "summary": {…}` without its closing brace, then the findings array.
   let out = `${head.slice(0, head.length - 2)},
   "findings": [`;

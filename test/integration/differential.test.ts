@@ -213,8 +213,13 @@ describe('live and snapshot give the same bytes', () => {
     expect(snap).toBe(live);
   });
 
-  it('scan --format json', async () => {
-    expectSameRun(await both(['scan', '--format', 'json']));
+  it('scan --format json (its takenAt normalised: the live scan\'s start vs the snapshot\'s)', async () => {
+    const r = await both(['scan', '--format', 'json']);
+    expect(r.live.stderr).toBe('');
+    expect(r.snap.stderr).toBe('');
+    expect(r.snap.code).toBe(r.live.code);
+    expect(r.live.stdout).toMatch(/^\{\n {2}"version": 1,\n {2}"takenAt": "\d{4}-/);
+    expect(times(r.snap.stdout)).toBe(times(r.live.stdout));
   });
 
   it('scan --history DIR --format json, and the observations each wrote (times normalised)', async () => {

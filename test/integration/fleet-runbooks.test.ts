@@ -25,7 +25,7 @@
  * and lock wait timeouts (1205) are retried like an app would; every error is counted by code.
  *
  * Each runbook is read as a person would (test/support/runbook-runner.ts): section 3's pre-checks
- * (`headroom precheck <runbook>` from the runbooks directory, and every query as written), then
+ * (`headroom precheck runbooks/<runbook>` where the runbooks were generated, and every query as written), then
  * section 4's ```sql / ```sh blocks step by step, SQL through the stock `mariadb` client connected
  * as section 4 says, shell lines through `sh -c` (a `headroom` on PATH runs this checkout's CLI),
  * then section 5's queries and `headroom scan --only` lines. A pre-check or verify command that
@@ -417,8 +417,8 @@ let shellEnv: NodeJS.ProcessEnv;
 
 /**
  * The unlabelled fences of section 3 (pre-checks) or 5 (verify), as a person would use them: SQL
- * (SELECT / SHOW) through the client, `headroom …` lines through the shell from the runbooks
- * directory (where the runbook says to run them), each expected to succeed (exit 0). An empty
+ * (SELECT / SHOW) through the client, `headroom …` lines through the shell from the directory the
+ * runbooks were generated in (where the runbook says to run them), each expected to succeed (exit 0). An empty
  * fence is a problem: the reader is told to run something that is not there.
  */
 async function runSection(name: string, section: number, parsed: ParsedRunbook, conn: Connection, cwd: string, problems: string[]): Promise<number> {
@@ -468,7 +468,8 @@ async function runFleet(fleet: Fleet): Promise<void> {
 
   const writer = startWriter(fleet.hot, 150_000);
   await sleep(150);
-  const rbDir = join(fleet.dir, 'runbooks');
+  // `headroom …` lines run where the runbooks were generated (beside the config), as the runbook says.
+  const rbDir = fleet.dir;
   for (const { file, parsed } of parsedAll) {
     const conn = parsed.connection ?? { host: server.host, port: server.port, user: 'root' };
     expect.soft(parsed.connection, `${file}: section 4 says how to connect for SQL blocks`).toEqual({ host: server.host, port: server.port, user: 'root' });

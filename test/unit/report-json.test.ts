@@ -39,9 +39,10 @@ describe('formatJson', () => {
     expect(text).toContain('\n  "version": 1');
   });
 
-  it('has exactly version, summary, findings and errors at the top', () => {
-    expect(Object.keys(json)).toEqual(['version', 'summary', 'findings', 'errors']);
+  it('has exactly version, takenAt (when the catalog was read), summary, findings and errors at the top', () => {
+    expect(Object.keys(json)).toEqual(['version', 'takenAt', 'summary', 'findings', 'errors']);
     expect(json.version).toBe(1);
+    expect(json.takenAt).toBe(snap.takenAt);
     expect(json.summary).toEqual({
       shards: 2,
       databases: 1,
