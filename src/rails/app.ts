@@ -18,18 +18,17 @@ import { join, relative, sep } from 'node:path';
 import { UsageError, fileErrorText } from '../errors.js';
 import { applyInflections } from './inflections-file.js';
 import { Inflector } from './inflector.js';
-import { LineIndex, loadRubyParser } from './prism.js';
-import { readDeclarations, type OptionValue, type RawAssociation, type RawConstant } from './read.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { declarationsOf, type RubyFile } from './parse-files.js';
+import { LineIndex, compiledPrism, loadRubyParser } from './prism.js';
+import type { FileDeclarations, OptionValue, RawAssociation, RawConstant } from './read.js';
 import type { ModelReference, ModelTable, PolymorphicCandidate, PolymorphicPair, RailsModels, RelationWarning } from './types.js';
 
 /** Directories under the root whose `*\/app/models` are engines' (or packs') models. */
 const ENGINE_DIRS = ['engines', 'components', 'gems', 'packs', 'plugins', join('vendor', 'engines')];
 
-export interface RubyFile {
-  /** Relative to the app root, with `/`. */
-  path: string;
-  text: string;
-}
+export type { RubyFile };
 
 /** Read a Rails app from disk: its model files and inflections, parsed. `label` is the root as the user wrote it. */
 export async function readRailsApp(root: string, label: string = root): Promise<RailsModels> {
@@ -67,13 +66,9 @@ export async function readRailsApp(root: string, label: string = root): Promise<
     }
   };
   const [models, inflections] = await Promise.all([Promise.all(paths.sort().map(read)), Promise.all(inflectionPaths.map(read))]);
+  const files = models.filter((f): f is RubyFile => f !== undefined);
   const parse = await loadRubyParser();
-  const result = resolveModels(
-    models.filter((f): f is RubyFile => f !== undefined),
-    inflections.filter((f): f is RubyFile => f !== undefined),
-    parse,
-    label,
-  );
+  const result = resolveDeclarations(await parseInParallel(files), inflections.filter((f): f is RubyFile => f !== undefined), parse, label);
   result.parseMs = performance.now() - started;
   return result;
 }
@@ -100,10 +95,57 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
+/** Files at or above this count are shared with worker threads (when running from dist/). */
+const PARALLEL_FROM = 200;
+
+/**
+ * The declarations of every file, in file order. A big app is split between this thread and
+ * worker threads (one per further CPU, at most 3), each instantiating the module compiled here;
+ * the order, and so the result, is the same as one thread's. Running from TypeScript sources
+ * (tests) there is no compiled worker file: one thread.
+ */
+async function parseInParallel(files: RubyFile[]): Promise<FileDeclarations[]> {
+  const workerFile = new URL('./parse-worker.js', import.meta.url);
+  // HEADROOM_RAILS_THREADS=1 forces one thread (the bench compares the two).
+  const cap = Number(process.env.HEADROOM_RAILS_THREADS) || 4;
+  const threads = Math.min(availableParallelism(), cap, Math.ceil(files.length / (PARALLEL_FROM / 2)));
+  const parse = await loadRubyParser();
+  if (threads < 2 || !import.meta.url.endsWith('.js')) return declarationsOf(files, parse);
+  // Contiguous shares of about equal size in bytes.
+  const total = files.reduce((n, f) => n + f.text.length, 0);
+  const shares: RubyFile[][] = [[]];
+  let size = 0;
+  for (const f of files) {
+    if (size >= (total / threads) * shares.length && shares.length < threads) shares.push([]);
+    shares[shares.length - 1]!.push(f);
+    size += f.text.length;
+  }
+  const module = await compiledPrism();
+  const [own, ...others] = shares;
+  const workers = others.map(
+    (share) =>
+      new Promise<FileDeclarations[]>((resolve, reject) => {
+        const w = new Worker(workerFile, { workerData: { module, files: share } });
+        w.once('message', (m: FileDeclarations[]) => {
+          resolve(m);
+          void w.terminate();
+        });
+        w.once('error', reject);
+      }),
+  );
+  const mine = declarationsOf(own!, parse);
+  return [...mine, ...(await Promise.all(workers)).flat()];
+}
+
 type Parse = (source: string) => { value: unknown; errors: { message: string; location: { startOffset: number } }[] };
 
 /** Parse and resolve model files (pure apart from the parser). */
 export function resolveModels(files: RubyFile[], inflectionFiles: RubyFile[], parse: Parse, root = '.'): RailsModels {
+  return resolveDeclarations(declarationsOf(files, parse as Parameters<typeof declarationsOf>[1]), inflectionFiles, parse, root);
+}
+
+/** Resolve what the files declare (and apply the app's inflections). */
+function resolveDeclarations(declarations: FileDeclarations[], inflectionFiles: RubyFile[], parse: Parse, root = '.'): RailsModels {
   const warnings: RelationWarning[] = [];
   const inflector = Inflector.withDefaults();
   for (const f of inflectionFiles) {
@@ -117,21 +159,13 @@ export function resolveModels(files: RubyFile[], inflectionFiles: RubyFile[], pa
     warnings.push(...applyInflections(r.value, src, f.path, inflector));
   }
   const constants: RawConstant[] = [];
-  for (const f of files) {
-    const src = new LineIndex(f.text);
-    const r = parse(f.text);
-    if (r.errors.length) {
-      const e = r.errors[0]!;
-      warnings.push({ file: f.path, line: src.line(e.location.startOffset), message: `Ruby syntax error: ${e.message}; nothing in this file is read` });
-      continue;
-    }
-    const d = readDeclarations(r.value, src, f.path);
+  for (const d of declarations) {
     constants.push(...d.constants);
     warnings.push(...d.warnings);
   }
   const resolver = new Resolver(constants, inflector, warnings);
   const out = resolver.resolve();
-  return { root, files: files.length + inflectionFiles.length, ...out, warnings: sortWarnings(warnings), parseMs: 0 };
+  return { root, files: declarations.length + inflectionFiles.length, ...out, warnings: sortWarnings(warnings), parseMs: 0 };
 }
 
 export function sortWarnings(list: RelationWarning[]): RelationWarning[] {
