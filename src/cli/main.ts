@@ -117,6 +117,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--write-baseline <file>', 'write the current findings to this baseline file and accept them: exit 0 unless a shard could not be read')
     .option('--history [store]', 'record every counter and forecast days left (migration-aware severity): a directory (default .headroom/history) or mysql://user@host:3306/database; see docs/history-and-forecast.md')
     .option('-q, --quiet', 'no progress line on stderr')
+    .option('--max-age <days>', 'with --snapshot: refuse a snapshot older than this many days (default 7 with --format sarif, github or junit; none otherwise)')
     .option('--partition <i/n>', 'read only a stable share of the (shard, database) pairs, e.g. 2/8; combine the parts with `headroom merge`')
     .option('--gentle [ms]', 'easy on production: one heavy catalog read at a time per server, pausing between them (default 500 ms)')
     .addOption(
@@ -144,7 +145,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         // Every key's usage for the Prometheus gauges, gathered while each shard is at hand (a live scan lets it go after).
         let keys: KeyUsageCollector | undefined;
         const usage = opts.format === 'prometheus' && opts.prometheusKeys !== 'none' ? { perDatabase: opts.prometheusKeys === 'per-database' } : undefined;
-        const scanned = await scanSource(url, opts, io, usage ? (shard, config) => (keys ??= new KeyUsageCollector(config, usage.perDatabase)).addShard(shard) : undefined);
+        // A gate (the CI formats) on a stale snapshot must not pass: 7 days unless told otherwise.
+        const rawAge = (opts as { maxAge?: string }).maxAge;
+        const maxAge = rawAge !== undefined ? Number(rawAge) : ['sarif', 'github', 'junit'].includes(opts.format) ? 7 : undefined;
+        if (maxAge !== undefined && (!Number.isFinite(maxAge) || maxAge <= 0)) throw new UsageError(`--max-age ${rawAge}: expected a number of days above 0`);
+        const scanned = await scanSource(url, { ...opts, ...(maxAge !== undefined ? { maxAge } : {}) }, io, usage ? (shard, config) => (keys ??= new KeyUsageCollector(config, usage.perDatabase)).addShard(shard) : undefined);
         const { config, inventory } = scanned;
         // With --history or a history: block: forecasts and migration-aware severity (a no-op otherwise).
         // A live scan without a vitess: block did this shard by shard already (scanned.history).
@@ -642,9 +647,28 @@ async function readSource(
  * `scan`'s source. A live scan checks each shard as it is read and lets it go (memory flat in the
  * size of the fleet), unless history needs the whole catalog.
  */
+/**
+ * A snapshot says how old it is: a note on a terminal's stderr past a day, and a refusal (one line,
+ * exit 2) past --max-age days. A gate on a months-old snapshot must not read as "clean today".
+ */
+function checkSnapshotAge(file: string, takenAt: string, maxAgeDays: number | undefined, io: Io, now = Date.now()): void {
+  const at = Date.parse(takenAt);
+  if (!Number.isFinite(at)) {
+    if (maxAgeDays !== undefined) throw new UsageError(`${file}: the snapshot does not say when it was taken, so --max-age ${maxAgeDays} cannot be checked`);
+    return;
+  }
+  const days = (now - at) / 86_400_000;
+  const when = `taken ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC, ${days < 2 ? `${Math.round(days * 24)} hours` : `${Math.floor(days)} days`} ago`;
+  if (maxAgeDays !== undefined && days > maxAgeDays) {
+    throw new UsageError(`${file}: ${when}: older than --max-age ${maxAgeDays} days (take a new one with headroom snapshot, or raise --max-age)`);
+  }
+  // For a person at a terminal (CI gates have --max-age, and JSON reports carry takenAt).
+  if (days > 1 && io.stderrIsTTY) io.stderr(`headroom: note: snapshot ${file} was ${when}: findings are as of then.\n`);
+}
+
 async function scanSource(
   url: string | undefined,
-  opts: SourceOptions & { history?: string | true; only?: string },
+  opts: SourceOptions & { history?: string | true; only?: string; maxAge?: number },
   io: Io,
   /** Sees each shard of a live scan that does not keep its snapshot, while the shard is at hand. */
   onShardRead?: (shard: ShardSnapshot, config: CheckConfig) => void,
@@ -661,6 +685,7 @@ async function scanSource(
 }> {
   if (opts.snapshot) {
     const { snapshot, config, inventory } = await readSource(url, opts, io);
+    checkSnapshotAge(opts.snapshot, snapshot.takenAt, opts.maxAge, io);
     return {
       report: scanSnapshot(snapshot, config),
       config,

@@ -39,3 +39,23 @@ describe('ordinary failures are one line', () => {
     expect(hist.stderr).toMatch(/^headroom: history \/proc\/headroom-history: cannot write: no such file\n$/);
   });
 });
+
+describe('a stale snapshot does not gate as clean', () => {
+  it('with a CI format, older than 7 days (or --max-age) is one line and exit 2; a table scan goes on', async () => {
+    const dir = await import('node:fs').then((fs) => fs.mkdtempSync('/tmp/headroom-age-'));
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const snap = JSON.parse(readFileSync(`${ROOT}fixtures/demo-fleet.json`, 'utf8'));
+    snap.takenAt = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    writeFileSync(`${dir}/old.json`, JSON.stringify(snap));
+    const sarif = await sh(`node bin/headroom.js scan --snapshot ${dir}/old.json --config fixtures/demo.yaml --format sarif`);
+    expect(sarif.code).toBe(2);
+    expect(sarif.stderr).toMatch(new RegExp(`^headroom: ${dir}/old\\.json: taken \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC, 30 days ago: older than --max-age 7 days \\(take a new one with headroom snapshot, or raise --max-age\\)\\n$`));
+    const allowed = await sh(`node bin/headroom.js scan --snapshot ${dir}/old.json --config fixtures/demo.yaml --format sarif --max-age 45 > /dev/null`);
+    expect(allowed.code).toBe(1); // the demo's critical findings
+    const table = await sh(`node bin/headroom.js scan --snapshot ${dir}/old.json --config fixtures/demo.yaml --max-age 10 --fail-on never`);
+    expect(table.code).toBe(2);
+    const json = await sh(`node bin/headroom.js scan --snapshot ${dir}/old.json --config fixtures/demo.yaml --format json --fail-on never`);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).takenAt).toBe(snap.takenAt);
+  });
+});
