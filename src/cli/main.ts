@@ -202,15 +202,21 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const live = await liveSource(url, opts, io);
       const out = opts.out ? openOutput(opts.out) : undefined;
       let errors: ShardError[];
+      let read = 0;
       try {
         const writer = new SnapshotWriter(new Date().toISOString(), live.inventory.shards.length, out ? out.write : io.stdout, live.options.partition);
-        await collectFleet(live.inventory, live.options, (result, i) => writer.add(i, result));
+        await collectFleet(live.inventory, live.options, (result, i) => {
+          if (result.snapshot) read++;
+          writer.add(i, result);
+        });
         live.done();
         errors = writer.finish();
         out?.commit();
       } finally {
         out?.discard();
       }
+      const total = live.inventory.shards.length;
+      if (opts.out) io.stdout(`wrote the snapshot of ${read === total ? '' : `${read} of `}${total} shard${total === 1 ? '' : 's'} to ${opts.out}\n`);
       for (const e of errors) io.stderr(`headroom: shard ${e.shard}: ${e.message}\n`);
       code = errors.length ? 2 : 0;
     });
@@ -344,6 +350,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
           input = await reportInputFromSnapshot(snapshot, config, inventory, { ...common, source });
         }
         await emit(renderHtmlReport(input), opts.out, io);
+        if (opts.out) io.stdout(`wrote ${opts.out}\n`);
         for (const e of input.report.errors) io.stderr(`headroom: shard ${e.shard} could not be read (in full), its keys are not in the report: ${e.message}\n`);
         code = input.report.errors.length ? 2 : 0;
       },

@@ -14,6 +14,7 @@ import { parseHistoryConfig } from '../history/config.js';
 import { loadRails, parseRailsConfig } from '../rails/config.js';
 import { clientOptions, defaultOptionFilePath, readOptionFile, type ClientOptions } from '../connect/option-file.js';
 import { readPem } from '../connect/tls.js';
+import { closest } from '../closest.js';
 import { Secret, type Inventory, type PasswordCommand, type RelationshipConfig, type ShardConfig, type Thresholds, type TlsConfig, type TlsMode } from './types.js';
 
 type Env = Record<string, string | undefined>;
@@ -625,32 +626,6 @@ function describe(value: unknown): string {
 }
 
 /** The allowed key a typo most likely meant (edit distance ≤ 2). */
-function closest(word: string, options: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const o of options) {
-    const d = distance(word.toLowerCase(), o.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = o;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
 
 function parseTlsMode(text: string): TlsMode | 'disabled' | undefined {
   const t = text.trim().toLowerCase().replace(/_/g, '-');

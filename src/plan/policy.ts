@@ -3,6 +3,7 @@
  * has a reason, given next to it (and in docs/planner.md).
  */
 import { INT_TYPES } from '../model/integers.js';
+import { closest } from '../closest.js';
 import type { IntType } from '../model/types.js';
 import { TOOL_IDS, type Policy, type ToolId } from './types.js';
 
@@ -75,7 +76,11 @@ export function parsePolicy(raw: unknown, fail: (field: string, why: string) => 
   if (raw === undefined || raw === null) return DEFAULT_POLICY;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw fail('policy', 'expected a mapping');
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!POLICY_KEYS.includes(k)) throw fail(`policy.${k}`, `unknown key; allowed: ${POLICY_KEYS.join(', ')}`);
+  for (const k of Object.keys(o)) {
+    if (POLICY_KEYS.includes(k)) continue;
+    const hint = closest(k, POLICY_KEYS);
+    throw fail(`policy.${k}`, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${POLICY_KEYS.join(', ')}`);
+  }
   const num = (v: unknown, field: string, min: number, max: number): number => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw fail(field, `expected a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
     return v;

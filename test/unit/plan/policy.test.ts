@@ -113,7 +113,7 @@ describe('errors name the field', () => {
   it.each([
     ['not a mapping', 'fast', /^policy: expected a mapping$/],
     ['a list', ['gh-ost'], /^policy: expected a mapping$/],
-    ['unknown key', { tool: ['gh-ost'] }, /^policy\.tool: unknown key; allowed: targetType, tools, /],
+    ['unknown key', { tool: ['gh-ost'] }, /^policy\.tool: unknown key \(did you mean "tools"\?\); allowed: targetType, tools, /],
     ['targetType', { targetType: 'int' }, /^policy\.targetType: only "bigint" is supported$/],
     ['tools empty', { tools: [] }, /^policy\.tools: expected a non-empty list of: gh-ost, pt-online-schema-change, spirit, vitess, direct$/],
     ['tools not a list', { tools: 'gh-ost' }, /^policy\.tools: expected a non-empty list/],
