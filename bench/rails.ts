@@ -138,6 +138,7 @@ async function main(): Promise<void> {
       return times;
     };
     const load = os.loadavg()[0]!;
+    const start = cli(['--version']);
     const lint = cli(['lint', '--rails', dir, '--format', 'json', '--out', path.join(dir, 'lint.json')]);
     const relations = cli(['relations', '--rails', dir, '--format', 'json', '--out', path.join(dir, 'relations.json')]);
     process.env.HEADROOM_RAILS_THREADS = '1';
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
       '| what | runs | first | median | max |',
       '|---|---|---|---|---|',
       `| \`readRailsApp\` in one process (first run compiles the WASM module) | ${RUNS} | ${ms(inProcess[0]!)} | ${ms(median(inProcess))} | ${ms(Math.max(...inProcess))} |`,
+      `| \`headroom --version\` (a fresh process that reads nothing: the CLI's own start) | ${RUNS} | ${ms(start[0]!)} | ${ms(median(start))} | ${ms(Math.max(...start))} |`,
       `| \`headroom lint --rails APP\` (fresh process: start, models, schema.rb, checks, JSON) | ${RUNS} | ${ms(lint[0]!)} | ${ms(median(lint))} | ${ms(Math.max(...lint))} |`,
       `| \`headroom relations --rails APP --format json\` (fresh process) | ${RUNS} | ${ms(relations[0]!)} | ${ms(median(relations))} | ${ms(Math.max(...relations))} |`,
       `| the same with \`HEADROOM_RAILS_THREADS=1\` (parsing on the main thread only) | ${RUNS} | ${ms(oneThread[0]!)} | ${ms(median(oneThread))} | ${ms(Math.max(...oneThread))} |`,

@@ -115,6 +115,9 @@ export function formatTable(report: Report, options: TableOptions): string {
     lines.push(`Worst: ${top.message}`);
     lines.push(c.dim('Next: `headroom plan` (what to change, in what order, how long) · `headroom runbook --out runbooks/` (step by step) · docs/checks/<check>.md · every finding: --format json'));
   }
+  // What the Rails models declare that could not be measured (docs/rails.md): said, never dropped.
+  const rw = report.relationWarnings?.length ?? 0;
+  if (rw) lines.push(c.yellow(`The Rails models declare ${rw} thing${rw === 1 ? '' : 's'} headroom could not measure (a computed class_name, a metaprogrammed association, a missing table…): \`headroom relations\` lists them with file:line.`));
   // Shards read only in part (privileges): one line saying so, then what each missed.
   const partial = (summary.coverage ?? []).filter((x) => !x.complete && x.databasesMatched !== null);
   const partNames = new Set(partial.map((x) => x.shard));
