@@ -3,7 +3,7 @@
  * 0 clean · 1 findings at or above --fail-on · 2 bad usage/config/connection.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { makeDirectory } from '../files.js';
@@ -179,7 +179,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
                   ...(usage ? { keys: scanned.snapshot ? keyUsageOf(scanned.snapshot, config, usage.perDatabase) : (keys?.series() ?? []) } : {}),
                 })
               : // Anchor SARIF results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
-                await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR, ...(opts.only ? { only: opts.only } : {}) });
+                await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: useColor(opts.out, io, (opts as { color?: boolean }).color), ...(opts.only ? { only: opts.only } : {}) });
           await emit(text, opts.out, io);
         }
         code = gateExitCode(report, opts.failOn, baseline);
@@ -406,7 +406,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
           files = opts.ddl;
         }
         if (opts.writeBaseline) baseline = await acceptBaseline(report, opts.writeBaseline, io);
-        let text = await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: files[0], color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR });
+        let text = await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: files[0], color: useColor(opts.out, io, (opts as { color?: boolean }).color) });
         if (opts.format === 'table') text = text.replace(/^Scanned 1 shard, /m, `Linted ${files.join(', ')}: `).replace(/^.*Next: `headroom plan`.*\n/m, '');
         await emit(text, opts.out, io);
         code = gateExitCode(report, opts.failOn, baseline);
@@ -510,7 +510,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return;
       }
       const report = mergeReports(parts.flatMap((p) => (p.kind === 'report' ? [p.report] : [])));
-      await emit(opts.format === 'json' ? formatJson(report) : formatTable(report, { color: !opts.out && io.stdoutIsTTY && !io.env.NO_COLOR }), opts.out, io);
+      await emit(opts.format === 'json' ? formatJson(report) : formatTable(report, { color: useColor(opts.out, io, (opts as { color?: boolean }).color) }), opts.out, io);
       code = exitCode(report, opts.failOn);
     });
 
@@ -596,6 +596,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.stdout(formatPreChecks(shard.name, checks.group, results));
       code = results.every((r) => r.pass) ? 0 : 1;
     });
+
+  for (const cmd of program.commands) {
+    if (['scan', 'lint', 'offsets'].includes(cmd.name())) cmd.option('--no-color', 'no ANSI colour in the table (as NO_COLOR=1); FORCE_COLOR=1 turns it on when piped');
+  }
 
   // How to find credentials outside the YAML, for every command that connects (docs/connections.md).
   for (const cmd of program.commands) {
@@ -749,8 +753,13 @@ async function scanSource(
 
 /** A live read's inventory and options (progress line, --partition, --gentle), checked before anything connects. */
 async function liveSource(url: string | undefined, opts: SourceOptions, io: Io): Promise<{ inventory: Inventory; options: CollectOptions; done: () => void }> {
+  // No source given: ./headroom.yaml when it is there (said on stderr), as other tools find their config.
+  if (!url && !opts.config && existsSync('headroom.yaml')) {
+    opts.config = 'headroom.yaml';
+    io.stderr('headroom: using ./headroom.yaml (give --config FILE or a URL for another)\n');
+  }
   const given = [url && 'a URL', opts.config && '--config'].filter(Boolean);
-  if (given.length === 0) throw new UsageError('nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306) or --snapshot file.json');
+  if (given.length === 0) throw new UsageError('nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306) or --snapshot file.json (no ./headroom.yaml here)');
   if (url && opts.config) throw new UsageError('give either a URL or --config, not both');
   const load = optionFileChoice(opts);
   const inventory: Inventory = await withRails(url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load), opts.rails);
@@ -842,6 +851,18 @@ function emitPieces(pieces: Iterable<string>, out: string | undefined, io: Io): 
   } finally {
     file.discard();
   }
+}
+
+/**
+ * Colour for people: on a terminal unless NO_COLOR is set; FORCE_COLOR (not 0) turns it on when
+ * piped (CI logs that render ANSI); never into a file given with --out.
+ */
+function useColor(out: string | undefined, io: Io, flag?: boolean): boolean {
+  if (out || flag === false) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  return io.stdoutIsTTY;
 }
 
 async function emit(text: string, out: string | undefined, io: Io): Promise<void> {

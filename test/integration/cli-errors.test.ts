@@ -59,3 +59,27 @@ describe('a stale snapshot does not gate as clean', () => {
     expect(JSON.parse(json.stdout).takenAt).toBe(snap.takenAt);
   });
 });
+
+describe('conventions', () => {
+  it('./headroom.yaml is used when no source is given, and it says so', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync('/tmp/headroom-discover-');
+    // Nothing listens on port 1: the scan fails, but after finding the config.
+    writeFileSync(`${dir}/headroom.yaml`, 'shards:\n  - { name: nowhere, host: 127.0.0.1, port: 1, user: u }\n');
+    const r = await sh(`cd ${dir} && node ${ROOT}bin/headroom.js scan --quiet`);
+    expect(r.stderr.split('\n')[0]).toBe('headroom: using ./headroom.yaml (give --config FILE or a URL for another)');
+    expect(r.stdout).toMatch(/nowhere: connect ECONNREFUSED 127\.0\.0\.1:1/);
+    expect(r.code).toBe(2);
+    const none = await sh(`cd /tmp && node ${ROOT}bin/headroom.js scan`);
+    expect(none.stderr).toBe('headroom: nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306) or --snapshot file.json (no ./headroom.yaml here)\n');
+  });
+
+  it('FORCE_COLOR colours a piped table, --no-color and NO_COLOR do not', async () => {
+    // (sh() sets NO_COLOR=1; `env -u` takes it away for these runs.)
+    const demo = `env -u NO_COLOR node bin/headroom.js scan ${DEMO.join(' ')} --fail-on never`;
+    expect((await sh(`FORCE_COLOR=1 ${demo}`)).stdout).toContain('\u001b[1mseverity');
+    expect((await sh(`FORCE_COLOR=1 ${demo} --no-color`)).stdout).not.toContain('\u001b[');
+    expect((await sh(`FORCE_COLOR=1 ${demo.replace('env -u NO_COLOR', 'env NO_COLOR=1')}`)).stdout).not.toContain('\u001b[');
+    expect((await sh(demo)).stdout).not.toContain('\u001b[');
+  });
+});
