@@ -380,6 +380,13 @@ class Resolver {
     const asTargets: { table: string; as: string; candidate: PolymorphicCandidate }[] = [];
     for (const m of models) {
       for (const { a, via } of this.associationsOf(m.constant)) this.association(m, a, via, references, pairs, asTargets);
+      // An abstract ancestor's associations (ApplicationRecord including a tenant concern) are
+      // inherited: each base class's own table has the column.
+      if (!m.abstract && !m.stiBase) {
+        for (let p = m.parent; p && p.abstract; p = p.parent) {
+          for (const { a, via } of this.associationsOf(p.constant)) this.association(m, a, via, references, pairs, asTargets, p.name);
+        }
+      }
     }
     // Candidates of each polymorphic pair: the models with `has_many … as: :name` towards its table.
     for (const p of pairs) {
@@ -447,15 +454,16 @@ class Resolver {
     references: ModelReference[],
     pairs: PolymorphicPair[],
     asTargets: { table: string; as: string; candidate: PolymorphicCandidate }[],
+    /** The abstract ancestor that declares it (its subclasses inherit it). */
+    inheritedFrom?: string,
   ): void {
-    const evidence = `${a.file}:${a.line} ${a.text}${a.withOptions ? ` (${a.withOptions})` : ''}${via ? ` (in ${via}, included in ${owner.name})` : ''}`;
+    const where = inheritedFrom ? `${via ? `in ${via}, included in ${inheritedFrom}` : `on ${inheritedFrom}`}, inherited by ${owner.name}` : via ? `in ${via}, included in ${owner.name}` : undefined;
+    const evidence = `${a.file}:${a.line} ${a.text}${a.withOptions ? ` (${a.withOptions})` : ''}${where ? ` (${where})` : ''}`;
     const warn = (message: string): void => {
-      this.warnings.push({ file: a.file, line: a.line, model: owner.name, message: `${a.text}${via ? ` (included in ${owner.name})` : ''}: ${message}` });
+      this.warnings.push({ file: a.file, line: a.line, model: owner.name, message: `${a.text}${where ? ` (${where})` : ''}: ${message}` });
     };
-    if (owner.abstract) {
-      if (!via) warn(`declared on abstract class ${owner.name}: it applies to each subclass's own table, which headroom does not expand; declare it on the subclasses or in relationships:`);
-      return;
-    }
+    // On an abstract class: read for each concrete subclass instead (resolve()).
+    if (owner.abstract) return;
     if (owner.table === undefined) return; // said once per model
     if (a.splat) return warn(`its options come from ${a.splat}, which is not a literal; not read`);
     const str = (key: string): string | undefined | null => {
