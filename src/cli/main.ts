@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { makeDirectory } from '../files.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { CHECKS } from '../checks/registry.js';
-import { inventoryFromUrl, loadInventory, readClientOptions } from '../config/inventory.js';
+import { inventoryFromFields, inventoryFromUrl, loadInventory, readClientOptions } from '../config/inventory.js';
 import { Secret } from '../config/types.js';
 import type { CheckConfig, Inventory } from '../config/types.js';
 import { redact, fileErrorText, UsageError } from '../errors.js';
@@ -76,6 +76,12 @@ const VERSION = '0.1.0';
 
 interface SourceOptions {
   config?: string;
+  /** The mysql client's one-server flags: -h -P -u -p -S. */
+  host?: string;
+  port?: string;
+  user?: string;
+  password?: string | true;
+  socket?: string;
   snapshot?: string;
   quiet?: boolean;
   /** --defaults-file FILE: a MySQL option file instead of ~/.my.cnf. */
@@ -97,7 +103,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // -h is the host, as in the mysql client (commands that connect take -h -P -u -p -S): help is --help.
+    .helpOption('--help', 'display help');
 
   program
     .command('scan')
@@ -528,8 +536,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .argument('[url]', 'one server: mysql://user@host:3306 (instead of --config)')
     .option('-c, --config <file>', 'inventory YAML')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (url: string | undefined, opts: { config?: string; format: 'text' | 'json'; defaultsFile?: string; defaults?: boolean }) => {
-      code = await doctorCommand(url, opts, io);
+    .action(async (url: string | undefined, opts: SourceOptions & { config?: string; format: 'text' | 'json'; defaultsFile?: string; defaults?: boolean }) => {
+      const flags = await connectionFlags(opts, io);
+      code = await doctorCommand(url, opts, io, flags ? inventoryFromFields(flags, io.env, optionFileChoice(opts)) : undefined);
     });
 
   program
@@ -600,6 +609,18 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   for (const cmd of program.commands) {
     if (['scan', 'lint', 'offsets'].includes(cmd.name())) cmd.option('--no-color', 'no ANSI colour in the table (as NO_COLOR=1); FORCE_COLOR=1 turns it on when piped');
   }
+
+  // The mysql client's one-server flags (-h is the host there, so help is --help alone).
+  for (const cmd of program.commands) {
+    if (!['scan', 'snapshot', 'plan', 'runbook', 'report', 'doctor'].includes(cmd.name())) continue;
+    cmd
+      .option('-h, --host <host>', 'one server: its host (as the mysql client; instead of --config or a URL)')
+      .option('-P, --port <port>', 'with -h: its port (default 3306, or port= in the option file)')
+      .option('-u, --user <user>', 'with -h/-S: the user')
+      .option('-p, --password [password]', 'with -h/-S: the password; -p alone asks for it on the terminal (a value on the command line is visible in ps: prefer the prompt or an option file)')
+      .option('-S, --socket <path>', 'one server by Unix socket (instead of -h)');
+  }
+  for (const cmd of program.commands) cmd.helpOption('--help', 'display help for command');
 
   // How to find credentials outside the YAML, for every command that connects (docs/connections.md).
   for (const cmd of program.commands) {
@@ -754,15 +775,20 @@ async function scanSource(
 /** A live read's inventory and options (progress line, --partition, --gentle), checked before anything connects. */
 async function liveSource(url: string | undefined, opts: SourceOptions, io: Io): Promise<{ inventory: Inventory; options: CollectOptions; done: () => void }> {
   // No source given: ./headroom.yaml when it is there (said on stderr), as other tools find their config.
-  if (!url && !opts.config && existsSync('headroom.yaml')) {
+  if (!url && !opts.config && !opts.host && !opts.socket && existsSync('headroom.yaml')) {
     opts.config = 'headroom.yaml';
     io.stderr('headroom: using ./headroom.yaml (give --config FILE or a URL for another)\n');
   }
-  const given = [url && 'a URL', opts.config && '--config'].filter(Boolean);
-  if (given.length === 0) throw new UsageError('nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306) or --snapshot file.json (no ./headroom.yaml here)');
-  if (url && opts.config) throw new UsageError('give either a URL or --config, not both');
   const load = optionFileChoice(opts);
-  const inventory: Inventory = await withRails(url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load), opts.rails);
+  const flags = await connectionFlags(opts, io);
+  if (flags && (url || opts.config)) throw new UsageError('give either -h/-S (one server) or a URL or --config, not both');
+  const given = [url && 'a URL', opts.config && '--config'].filter(Boolean);
+  if (given.length === 0 && !flags) throw new UsageError('nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306), -h HOST -u USER, or --snapshot file.json (no ./headroom.yaml here)');
+  if (url && opts.config) throw new UsageError('give either a URL or --config, not both');
+  const inventory: Inventory = await withRails(
+    flags ? inventoryFromFields(flags, io.env, load) : url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load),
+    opts.rails,
+  );
   const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io) : undefined;
   const partition = opts.partition ? parsePartition(opts.partition) : undefined;
   const gentleMs = opts.gentle === undefined ? undefined : opts.gentle === true ? 500 : Number(opts.gentle);
@@ -793,6 +819,58 @@ function progressLine(io: Io) {
       io.stderr('\r\x1b[2K');
     },
   };
+}
+
+/**
+ * -h -P -u -p -S, with the mysql client's meanings: undefined when none of -h/-S is given. `-p` with
+ * no value asks for the password on a terminal (never echoed); a value after -p is taken as it is.
+ */
+async function connectionFlags(opts: SourceOptions, io: Io): Promise<Parameters<typeof inventoryFromFields>[0] | undefined> {
+  if (!opts.host && !opts.socket) {
+    if (opts.port || opts.user || opts.password) throw new UsageError('-P, -u and -p go with -h HOST or -S SOCKET (the one-server form)');
+    return undefined;
+  }
+  const port = opts.port === undefined ? undefined : Number(opts.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new UsageError(`-P ${opts.port}: expected a port number`);
+  let password: string | undefined;
+  if (opts.password === true) password = await promptPassword(io);
+  else if (typeof opts.password === 'string') password = opts.password;
+  return {
+    ...(opts.host ? { host: opts.host } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(opts.user ? { user: opts.user } : {}),
+    ...(opts.socket ? { socket: opts.socket } : {}),
+    ...(password !== undefined ? { password } : {}),
+  };
+}
+
+/** Ask on the terminal, without echo ("Enter password: ", as the mysql client does). */
+async function promptPassword(io: Io): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) throw new UsageError('-p without a value asks for the password, but there is no terminal to ask on: use --defaults-file, a password in the config (passwordFile, passwordCommand), or -pPASSWORD');
+  io.stderr('Enter password: ');
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const done = (fn: () => void) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      io.stderr('\n');
+      fn();
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done(() => resolve(typed));
+        if (ch === '\u0003') return done(() => reject(new UsageError('interrupted at the password prompt')));
+        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+        else typed += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 /** A file written under a temporary name and renamed to `path` on commit (removed if never committed). */

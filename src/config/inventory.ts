@@ -203,6 +203,35 @@ export function inventoryFromUrl(url: string, env: Env = process.env, options: L
   };
 }
 
+/** The one-server form from the mysql client's flags (-h -P -u -p -S), the option file filling the rest. */
+export function inventoryFromFields(
+  fields: { host?: string; port?: number; user?: string; password?: string; socket?: string },
+  env: Env = process.env,
+  options: LoadOptions = {},
+): Inventory {
+  const client = readClientOptions(env, options);
+  const v = new Validator('command line', env, {
+    baseDir: options.cwd ?? process.cwd(),
+    ...(client ? { clientOptions: client } : {}),
+    ...(options.offline ? { offline: true } : {}),
+  });
+  if (!fields.host && !fields.socket && !client?.host && !client?.socket) throw new UsageError('which server? give -h HOST (and -P PORT) or -S SOCKET, or host= under [client] in ~/.my.cnf');
+  if (!fields.user && !client?.user) throw new UsageError('which user? give -u USER, or user= under [client] in ~/.my.cnf');
+  const raw: Record<string, unknown> = {};
+  if (fields.host !== undefined) raw.host = fields.host;
+  if (fields.port !== undefined) raw.port = fields.port;
+  if (fields.user !== undefined) raw.user = fields.user;
+  if (fields.socket !== undefined) raw.socket = fields.socket;
+  const shard = v.shard(raw, 'flags', {}, 'flags');
+  // Taken as it is: a password typed at the prompt is not a ${VAR} template.
+  if (fields.password !== undefined) {
+    shard.password = new Secret(fields.password);
+    delete shard.passwordCommand;
+    delete shard.passwordFrom;
+  }
+  return { source: 'command line', shards: [shard], thresholds: DEFAULT_THRESHOLDS, relationships: [], ignore: [], shardConcurrency: 1, policy: DEFAULT_POLICY };
+}
+
 interface ParsedUrl {
   host?: string;
   port?: number;

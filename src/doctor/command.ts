@@ -4,6 +4,7 @@
  */
 import type { Io } from '../cli/main.js';
 import { inventoryFromUrl, loadInventory, type LoadOptions } from '../config/inventory.js';
+import type { Inventory } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { formatDoctorJson, formatDoctorText, runDoctor } from './doctor.js';
 
@@ -24,11 +25,12 @@ export function optionFileChoice(opts: { defaultsFile?: string; defaults?: boole
   return {};
 }
 
-export async function doctorCommand(url: string | undefined, opts: DoctorOptions, io: Io): Promise<number> {
+export async function doctorCommand(url: string | undefined, opts: DoctorOptions, io: Io, fromFlags?: Inventory): Promise<number> {
+  if (fromFlags && (url || opts.config)) throw new UsageError('give either -h/-S (one server) or a URL or --config, not both');
   if (url && opts.config) throw new UsageError('give either a URL or --config, not both');
-  if (!url && !opts.config) throw new UsageError('nothing to check: give --config headroom.yaml or a URL (mysql://user@host:3306)');
+  if (!url && !opts.config && !fromFlags) throw new UsageError('nothing to check: give --config headroom.yaml, a URL (mysql://user@host:3306) or -h HOST -u USER');
   const load = optionFileChoice(opts);
-  const inventory = url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load);
+  const inventory = fromFlags ?? (url ? inventoryFromUrl(url, io.env, load) : await loadInventory(opts.config!, io.env, load));
   const results = await runDoctor(inventory);
   io.stdout(opts.format === 'json' ? formatDoctorJson(results) : formatDoctorText(results));
   return results.every((r) => r.ok) ? 0 : 2;

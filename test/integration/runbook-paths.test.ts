@@ -283,3 +283,25 @@ describe('a scan account that cannot see triggers (SELECT only)', () => {
     expect(pre.stdout).toContain('actual:   listings | listings_count');
   });
 });
+
+describe('the mysql client\'s flags for one server', () => {
+  it('-h -P -u (and -S) read the same as the URL form; -p without a value needs a terminal (one line)', async () => {
+    const url = await headroom(['scan', `mysql://root@127.0.0.1:${server.port}/mk_pre`, '--format', 'json', '--fail-on', 'never', '--quiet']);
+    const flags = await headroom(['scan', '-h', '127.0.0.1', '-P', String(server.port), '-u', 'root', '--format', 'json', '--fail-on', 'never', '--quiet']);
+    expect(flags.stderr).toBe('');
+    const findings = (t: string) => JSON.stringify(JSON.parse(t).findings.filter((f: { database: string }) => f.database === 'mk_pre'));
+    expect(findings(flags.stdout)).toBe(findings(url.stdout));
+    const sock = await headroom(['scan', '-S', server.socket, '-u', 'root', '--format', 'json', '--fail-on', 'never', '--quiet']);
+    // By socket the shard is named by its socket path: compared by what was found.
+    const what = (t: string) => JSON.parse(t).findings.filter((f: { database: string }) => f.database === 'mk_pre').map((f: { check: string; table: string; column: string; current: unknown }) => `${f.check} ${f.table}.${f.column} ${f.current}`);
+    expect(what(sock.stdout)).toEqual(what(url.stdout));
+    expect(what(sock.stdout).length).toBeGreaterThan(0);
+    const prompt = await headroom(['scan', '-h', '127.0.0.1', '-P', String(server.port), '-u', 'root', '-p']);
+    expect(prompt.code).toBe(2);
+    expect(prompt.stderr).toMatch(/^headroom: -p without a value asks for the password, but there is no terminal to ask on: /);
+    const both = await headroom(['scan', '-h', '127.0.0.1', '--config', 'x.yaml']);
+    expect(both.stderr).toBe('headroom: give either -h/-S (one server) or a URL or --config, not both\n');
+    const doctor = await headroom(['doctor', '-h', '127.0.0.1', '-P', String(server.port), '-u', 'root']);
+    expect(doctor.stdout).toContain('127.0.0.1');
+  });
+});
