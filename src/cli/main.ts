@@ -366,7 +366,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   program
     .command('lint')
-    .description('Load schema files into a throwaway database on a workspace server, so a real server parses them, and check the keys before they merge.')
+    .description('Check a schema before it merges: SQL files loaded into a throwaway database on a workspace server (--ddl), or a Rails db/schema.rb with its models and no server (--rails, --schema).')
     .option('--ddl <file...>', 'schema files: db/structure.sql, a `mysqldump --no-data` dump (several allowed)')
     .option('--workspace <url>', 'a server to load them on (a scratch or CI server): mysql://user@host:3306; headroom creates and drops its own database there')
     .option('--schema <file>', "a Rails db/schema.rb, read without any server (default with --rails: the app's db/schema.rb); docs/rails.md")
