@@ -38,7 +38,7 @@ import { loadSnapshot, serializeSnapshot } from '../snapshot/file.js';
 import { SnapshotWriter } from '../snapshot/stream.js';
 import type { Report, ShardError, ShardSnapshot, Snapshot } from '../model/types.js';
 import type { Connection } from '../plan/commands.js';
-import { openSession } from '../connect/session.js';
+import { openSession, setStatementLog } from '../connect/session.js';
 import { matchesOnly, planWidenings } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { DEFAULT_POLICY } from '../plan/policy.js';
@@ -619,6 +619,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .option('-u, --user <user>', 'with -h/-S: the user')
       .option('-p, --password [password]', 'with -h/-S: the password; -p alone asks for it on the terminal (a value on the command line is visible in ps: prefer the prompt or an option file)')
       .option('-S, --socket <path>', 'one server by Unix socket (instead of -h)');
+  }
+  // --verbose: every statement sent, on stderr (commands that read servers).
+  for (const cmd of program.commands) {
+    if (!['scan', 'snapshot', 'plan', 'runbook', 'report', 'doctor', 'precheck'].includes(cmd.name())) continue;
+    cmd.option('-v, --verbose', 'print every statement sent to a server on stderr (never a password)');
+    cmd.hook('preAction', (c) => setStatementLog(c.opts().verbose ? (line) => io.stderr(`headroom: ${line}\n`) : undefined));
   }
   for (const cmd of program.commands) cmd.helpOption('--help', 'display help for command');
 

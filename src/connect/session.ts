@@ -72,6 +72,22 @@ export async function connectionOptions(shard: ShardConfig, credentials = new Cr
 }
 
 /** A pool of at most `shard.concurrency` read-only sessions. Nothing connects until the first query. */
+/**
+ * `--verbose`: every statement headroom sends, as sent (`?` placeholders and their values), on the
+ * given writer, prefixed with the shard's name. Statements never hold a secret (passwords go in the
+ * handshake, never in SQL); the text is put through redact() all the same.
+ */
+let statementLog: ((line: string) => void) | undefined;
+export function setStatementLog(log: ((line: string) => void) | undefined): void {
+  statementLog = log;
+}
+
+function logStatement(shard: ShardConfig, sqlText: string, parameters: readonly unknown[], secrets: readonly string[]): void {
+  if (!statementLog) return;
+  const params = parameters.length ? `  -- ${JSON.stringify(parameters.map((p) => (typeof p === 'bigint' ? p.toString() : p)))}` : '';
+  statementLog(redact(`[${shard.name}] ${sqlText.replace(/\s+/g, ' ').trim()};${params}`, secrets));
+}
+
 export async function openSession(shard: ShardConfig, credentials = new Credentials()): Promise<Session> {
   let options: ConnectionOptions;
   try {
@@ -89,7 +105,10 @@ export async function openSession(shard: ShardConfig, credentials = new Credenti
     if (ready.has(conn)) return;
     const rows = (await rawQuery(conn, 'select @@version as version, @@version_comment as versionComment')) as { version: string; versionComment: string | null }[];
     const server = rows[0] ?? { version: '', versionComment: null };
-    for (const stmt of sessionSetup(server, shard.timeoutSeconds)) await rawQuery(conn, stmt);
+    for (const stmt of sessionSetup(server, shard.timeoutSeconds)) {
+      logStatement(shard, stmt, [], [options.password ?? '']);
+      await rawQuery(conn, stmt);
+    }
     ready.add(conn);
   };
   const acquire = () =>
@@ -106,6 +125,7 @@ export async function openSession(shard: ShardConfig, credentials = new Credenti
       }),
     );
   const db = new Kysely<InformationSchema>({
+    ...(statementLog ? { log: (event: { query: { sql: string; parameters: readonly unknown[] } }) => logStatement(shard, event.query.sql, event.query.parameters, [options.password ?? '']) } : {}),
     dialect: new MysqlDialect({
       pool: {
         getConnection: (callback) => void acquire().then((conn) => callback(null, conn as unknown as MysqlPoolConnection), (e: unknown) => callback(e, undefined as unknown as MysqlPoolConnection)),
@@ -115,6 +135,7 @@ export async function openSession(shard: ShardConfig, credentials = new Credenti
   });
   const secrets = [options.password ?? ''];
   const stream: Session['stream'] = async (query, onRow) => {
+    logStatement(shard, query.sql, query.parameters, secrets);
     const conn = await acquire();
     let broken = false;
     try {

@@ -305,3 +305,15 @@ describe('the mysql client\'s flags for one server', () => {
     expect(doctor.stdout).toContain('127.0.0.1');
   });
 });
+
+describe('--verbose', () => {
+  it('prints every statement sent, with the shard, on stderr; stdout is unchanged', async () => {
+    const quiet = await headroom(['scan', '-h', '127.0.0.1', '-P', String(server.port), '-u', 'root', '--format', 'json', '--fail-on', 'never', '--quiet']);
+    const loud = await headroom(['scan', '-h', '127.0.0.1', '-P', String(server.port), '-u', 'root', '--format', 'json', '--fail-on', 'never', '--quiet', '--verbose']);
+    const lines = loud.stderr.trim().split('\n');
+    expect(lines.every((l) => l.startsWith(`headroom: [127.0.0.1:${server.port}] `))).toBe(true);
+    expect(lines.some((l) => /SET SESSION TRANSACTION READ ONLY/i.test(l))).toBe(true);
+    expect(lines.some((l) => /from `information_schema`\.`TABLES`/i.test(l))).toBe(true);
+    expect(JSON.parse(loud.stdout).findings).toEqual(JSON.parse(quiet.stdout).findings);
+  });
+});
