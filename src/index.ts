@@ -53,3 +53,8 @@ export type * from './model/types.js';
 export { renderHtmlReport } from './report/html.js';
 export { checkParts, mergeReports, mergeSnapshots } from './merge.js';
 export { parsePartition, inPartition, type Partition } from './partition.js';
+export { loadRails, parseRailsConfig, railsFromOption, withRails } from './rails/config.js';
+export { readRailsApp, resolveModels } from './rails/app.js';
+export { readSchemaRb } from './rails/schema-rb.js';
+export { listRelations, formatRelationsJson, formatRelationsTable, type RelationsListing } from './rails/relations-command.js';
+export type { RailsConfig, RailsModels, ModelReference, PolymorphicPair } from './rails/types.js';
