@@ -27,6 +27,7 @@ import { checksFor } from '../checks/registry.js';
 import { offsetsAllowed, planOffsets } from '../offsets/offsets.js';
 import { formatJson, formatJsonChunks } from '../report/json.js';
 import { formatTable } from '../report/table.js';
+import { formatTsv } from '../report/tsv.js';
 import { createBaseline, describeGate, evaluateGate, formatJsonWithBaseline, gateExitCode, readBaselineFile, writeBaselineFile, type Baseline } from '../baseline.js';
 import { formatGithub } from '../report/github.js';
 import { formatJunit } from '../report/junit.js';
@@ -60,6 +61,8 @@ export interface Io {
   /** Whether stdout / stderr are terminals (colour, progress). */
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width, when stdout is one (the table is compact under 100 columns). */
+  stdoutColumns?: number;
 }
 
 export function processIo(): Io {
@@ -69,6 +72,7 @@ export function processIo(): Io {
     env: process.env,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    ...(process.stdout.isTTY && process.stdout.columns ? { stdoutColumns: process.stdout.columns } : {}),
   };
 }
 
@@ -115,7 +119,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('-s, --snapshot <file>', 'scan a snapshot file written by `headroom snapshot` instead of live servers')
     .addOption(
       new Option('-f, --format <format>', 'output format; sarif, github, junit and markdown are for CI (docs/ci.md)')
-        .choices(['table', 'json', 'sarif', 'github', 'junit', 'markdown', 'prometheus'])
+        .choices(['table', 'json', 'tsv', 'sarif', 'github', 'junit', 'markdown', 'prometheus'])
         .default('table'),
     )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['critical', 'warning', 'never']).default('critical'))
@@ -138,7 +142,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         url: string | undefined,
         opts: SourceOptions & {
           prometheusKeys: 'grouped' | 'per-database' | 'none';
-          format: 'table' | 'json' | 'sarif' | 'github' | 'junit' | 'markdown' | 'prometheus';
+          format: 'table' | 'json' | 'tsv' | 'sarif' | 'github' | 'junit' | 'markdown' | 'prometheus';
           failOn: FailOn;
           out?: string;
           only?: string;
@@ -178,7 +182,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
           emitPieces(formatJsonChunks(report), opts.out, io);
         } else {
           const text =
-            opts.format === 'prometheus'
+            opts.format === 'tsv'
+              ? formatTsv(report)
+              : opts.format === 'prometheus'
               ? formatPrometheus(report, {
                   shards: scanned.shards,
                   scannedAt: Date.parse(scanned.takenAt),
@@ -187,7 +193,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
                   ...(usage ? { keys: scanned.snapshot ? keyUsageOf(scanned.snapshot, config, usage.perDatabase) : (keys?.series() ?? []) } : {}),
                 })
               : // Anchor SARIF results at the inventory (or snapshot) file: GitHub code scanning needs a file per result.
-                await renderGate(report, { format: opts.format, failOn: opts.failOn, baseline, anchor: opts.config ?? opts.snapshot, color: useColor(opts.out, io, (opts as { color?: boolean }).color), ...(opts.only ? { only: opts.only } : {}) });
+                await renderGate(report, {
+                  format: opts.format,
+                  failOn: opts.failOn,
+                  baseline,
+                  anchor: opts.config ?? opts.snapshot,
+                  color: useColor(opts.out, io, (opts as { color?: boolean }).color),
+                  ...(opts.only ? { only: opts.only } : {}),
+                  // COLUMNS as a shell sets it, else the terminal's own width (a table for a file is the wide one).
+                  ...(!opts.out && (io.env.COLUMNS || io.stdoutColumns) ? { width: Number(io.env.COLUMNS) || io.stdoutColumns! } : {}),
+                });
           await emit(text, opts.out, io);
         }
         code = gateExitCode(report, opts.failOn, baseline);
@@ -963,7 +978,7 @@ type GateFormat = 'table' | 'json' | 'sarif' | 'github' | 'junit' | 'markdown';
 /** A report in one of the gate formats (scan and lint share them, with the same baseline rules). */
 async function renderGate(
   report: Report,
-  o: { format: GateFormat; failOn: FailOn; baseline: Baseline | undefined; anchor: string | undefined; color: boolean; only?: string },
+  o: { format: GateFormat; failOn: FailOn; baseline: Baseline | undefined; anchor: string | undefined; color: boolean; only?: string; width?: number },
 ): Promise<string> {
   const gate = { failOn: o.failOn, baseline: o.baseline };
   switch (o.format) {
@@ -980,7 +995,7 @@ async function renderGate(
     case 'markdown':
       return formatMarkdown(report, gate);
     case 'table': {
-      const text = formatTable(report, { color: o.color, ...(o.only ? { only: o.only } : {}) });
+      const text = formatTable(report, { color: o.color, ...(o.only ? { only: o.only } : {}), ...(o.width ? { width: o.width } : {}) });
       return o.baseline ? `${text}Baseline: ${describeGate(evaluateGate(report, o.failOn, o.baseline), o.failOn, report.errors.length)}.\n` : text;
     }
   }

@@ -15,6 +15,8 @@ export interface TableOptions {
   color: boolean;
   /** `scan --only`: the column the findings were filtered to (a clean result is about it, not the fleet). */
   only?: string;
+  /** The terminal's width: under 100 columns, a compact table (severity, finding, used, where). */
+  width?: number;
 }
 
 export interface FindingGroup {
@@ -67,9 +69,15 @@ export function formatTable(report: Report, options: TableOptions): string {
   if (groups.length > 0) {
     // The forecast column appears only with --history (docs/history-and-forecast.md).
     const forecasts = report.findings.some((f) => f.forecast);
+    const compact = options.width !== undefined && options.width < 100;
     const table = new Table({
-      head: ['severity', 'check', 'column → what it references', 'used', 'current / max', 'worst at', 'where', ...(forecasts ? ['time left'] : [])].map((h) => c.bold(h)),
+      head: (compact
+        ? ['sev', 'finding', 'used', 'worst at']
+        : ['severity', 'check', 'column → what it references', 'used', 'current / max', 'worst at', 'where', ...(forecasts ? ['time left'] : [])]
+      ).map((h) => c.bold(h)),
       style: { head: [], border: [] },
+      // A narrow terminal: the finding column wraps instead of pushing the table past the edge.
+      ...(compact ? { colWidths: [6, Math.max(30, options.width! - 6 - 10 - 22 - 5), 10, 22], wordWrap: true } : {}),
     });
     for (const g of groups) {
       const f = g.worst;
@@ -82,6 +90,16 @@ export function formatTable(report: Report, options: TableOptions): string {
           ? '1 database'
           : `${groupDigits(BigInt(g.databases.size))} databases\non ${g.shards.size} shard${g.shards.size === 1 ? '' : 's'}` +
             (g.bySeverity.critical && g.bySeverity.warning ? `\n${g.bySeverity.critical} critical, ${g.bySeverity.warning} warning` : '');
+      const used = f.sequenceProblem ? c.red.bold('BROKEN') : f.current !== null && f.current > f.max ? c.red.bold('OVER') : f.ratio === null ? '—' : percent(f.ratio);
+      if (compact) {
+        table.push([
+          f.severity === 'critical' ? c.red.bold('CRIT') : f.severity === 'warning' ? c.yellow('warn') : c.dim('info'),
+          `${column}\n${c.dim(f.check)}${g.databases.size > 1 ? c.dim(` · ${g.databases.size} databases`) : ''}`,
+          used,
+          `${f.shard}\n${f.database}`,
+        ]);
+        continue;
+      }
       table.push([
         sev(c, f.severity),
         f.check,

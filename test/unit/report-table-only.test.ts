@@ -41,3 +41,22 @@ describe('the summary counts what was read', () => {
     expect(formatTable(oneDown, { color: false })).toContain('Scanned 2 of 3 shards, 3 databases, 9 tables: no finding on the shards that were read.');
   });
 });
+
+describe('narrow terminals and scripts', () => {
+  it('under 100 columns the table is compact and fits; tsv is one finding per line', async () => {
+    const { loadSnapshot } = await import('../../src/snapshot/file.js');
+    const { loadInventory } = await import('../../src/config/inventory.js');
+    const { scanSnapshot } = await import('../../src/scan.js');
+    const { formatTsv } = await import('../../src/report/tsv.js');
+    const inv = await loadInventory('fixtures/demo.yaml', {});
+    const report = scanSnapshot(await loadSnapshot('fixtures/demo-fleet.json'), inv);
+    const table = formatTable(report, { color: false, width: 80 }).split('\n');
+    const body = table.slice(0, table.findIndex((l) => l.startsWith('Scanned')));
+    expect(Math.max(...body.map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    expect(body[1]).toMatch(/│ sev +│ finding +│ used +│ worst at +│/);
+    const tsv = formatTsv(report).trimEnd().split('\n');
+    expect(tsv[0]).toBe('severity\tcheck\tshard\tdatabase\ttable\tcolumn\ttype\tcurrent\tmax\tratio\treferences\tsource\tmessage');
+    expect(tsv).toHaveLength(report.findings.length + 1);
+    expect(tsv.every((l) => l.split('\t').length === 13)).toBe(true);
+  });
+});
