@@ -12,6 +12,7 @@
  */
 import { resolve } from 'node:path';
 import type { CheckConfig } from '../config/types.js';
+import { UsageError } from '../errors.js';
 import { readRailsApp } from './app.js';
 import type { RailsConfig } from './types.js';
 
@@ -56,7 +57,14 @@ export async function loadRails(configs: RailsConfig[]): Promise<RailsConfig[]> 
       if (c.models) return c;
       let read = byRoot.get(c.root);
       if (!read) byRoot.set(c.root, (read = readRailsApp(c.root, c.label)));
-      return { ...c, models: await read };
+      try {
+        return { ...c, models: await read };
+      } catch (e) {
+        // From the config: name the file and the field (`headroom.yaml: rails[0].root: …`).
+        const at = /^(.*) (rails(?:\[\d+\])?)$/.exec(c.from);
+        if (e instanceof UsageError && at) throw new UsageError(`${at[1]}: ${at[2]}.root: ${e.message}`);
+        throw e;
+      }
     }),
   );
 }

@@ -157,6 +157,13 @@ describe('rails: in the inventory', () => {
       { root: '/b', label: '../b', databases: [], from: 'headroom.yaml rails[1]' },
     ]);
   });
+  it('an app that cannot be read: one line naming the file and the field, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-rails-config-'));
+    writeFileSync(join(dir, 'h.yaml'), 'shards: [{ name: a, host: h, user: u }]\nrails: { root: nowhere }\n');
+    const r = await run(['scan', '--snapshot', 'fixtures/demo-fleet.json', '--config', join(dir, 'h.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`headroom: ${join(dir, 'h.yaml')}: rails.root: nowhere: cannot read the Rails app: no such file\n`);
+  });
   it('strict: one line naming the field', () => {
     expect(() => parse('rails: { path: app }')).toThrow('headroom.yaml: rails.path: unknown key (did you mean "root"?); allowed: root, databases');
     expect(() => parse('rails: { databases: [a] }')).toThrow("headroom.yaml: rails.root: missing: the Rails app's root (the directory holding app/models)");
