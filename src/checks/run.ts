@@ -151,6 +151,8 @@ function shardCoverage(s: ShardSnapshot, tablesRead: number, failed: boolean): C
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    // A broken sequence (inserts fail now) before ratios of the same severity.
+    (a.sequenceProblem ? 0 : 1) - (b.sequenceProblem ? 0 : 1) ||
     compareRatio(b, a) ||
     compareText(a.check, b.check) ||
     compareText(a.id, b.id)

@@ -129,6 +129,16 @@ export async function doctorShard(shard: ShardConfig, credentials = new Credenti
       const which = withSelect === matched.length ? (withSelect === 1 ? 'the matched database' : `all ${withSelect} matched databases`) : `${withSelect} of ${matched.length} matched databases`;
       canRead.push(`MAX() of keys without a usable counter in ${which} (SELECT)`);
     }
+    // Not needed to scan; the planner needs it (copy tools refuse tables with triggers).
+    const noTrigger = matched.filter((d) => {
+      const p = access.databasePrivileges(d);
+      return !p.has('TRIGGER') && !p.has('ALL') && !p.has('ALL PRIVILEGES');
+    });
+    if (noTrigger.length) {
+      cannotRead.push(
+        `triggers in ${noTrigger.length === matched.length ? (matched.length === 1 ? 'the matched database' : `any of the ${matched.length} matched databases`) : `${noTrigger.length} of ${matched.length} matched databases (${someOf(noTrigger)})`}: no TRIGGER privilege, so plans cannot tell which tables the copy tools refuse (scans are not affected; each runbook's pre-check, run as the migration account, checks)`,
+      );
+    }
     if (noSelect.length) cannotRead.push(`MAX() in ${noSelect.length} database${noSelect.length === 1 ? '' : 's'} without SELECT (${someOf(noSelect)}): keys without a usable counter there stay unknown`);
 
     const fix = fixStatements({ account, access, matched, globs: shard.databases, needSelect: noSelect });

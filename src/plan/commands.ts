@@ -219,9 +219,13 @@ export function spiritCommands(conn: Connection, database: string, table: string
   ];
 }
 
-/** The stock client against the shard, as the migration user (password prompted). */
+/**
+ * The stock client against the shard, as the migration user. No `-p`: the password comes from
+ * ~/.my.cnf [client], as for the tools (with `-p` the client would ask even when that file has it,
+ * and read piped SQL as the password).
+ */
 export function mysqlClient(conn: Connection): string {
-  return `mysql ${conn.socketPath ? `-S ${sh(conn.socketPath)}` : `-h ${sh(conn.host)} -P ${conn.port}`} -u ${sh(conn.user)} -p`;
+  return `mysql ${conn.socketPath ? `-S ${sh(conn.socketPath)}` : `-h ${sh(conn.host)} -P ${conn.port}`} -u ${sh(conn.user)}`;
 }
 
 /**

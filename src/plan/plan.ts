@@ -60,7 +60,8 @@ export function planWidenings(findings: readonly Finding[], snapshot: Snapshot, 
   const keyspaces = keyspacesOf(config);
   const plans = units.map((u) => planUnit(u, contexts.get(u[0]!.key.shard)!, policy, options.connections?.get(u[0]!.key.shard), keyspaces));
   plans.push(...fixes);
-  plans.sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || compareText(a.id, b.id));
+  // A broken sequence fails inserts now: its repair before widenings of the same severity.
+  plans.sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || (a.kind ? 0 : 1) - (b.kind ? 0 : 1) || compareText(a.id, b.id));
   oncePerKeyspace(plans);
   return { version: 1, policy, plans, schedule: schedule(plans, policy) };
 }
@@ -385,9 +386,12 @@ export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Pol
   groups.forEach((g, gi) => {
     const keyMember = keyMembers[gi]!;
     const keyTable = table(keyMember.ref);
-    if (keyTable.sequence) {
+    // The sequence of the key's own column (a table's sequence feeds one column: corder_seq feeds
+    // corder.order_id, not corder.customer_id).
+    const keySequence = keyTable.sequence && keyTable.sequence.column === keyMember.ref.column ? keyTable.sequence : undefined;
+    if (keySequence) {
       warnings.push(
-        `${keyMember.ref.table}.${keyMember.ref.column} gets its ids from Vitess sequence ${keyTable.sequence.name}, shared by every shard of keyspace ${keyTable.sequence.keyspace}: ` +
+        `${keyMember.ref.table}.${keyMember.ref.column} gets its ids from Vitess sequence ${keySequence.name}, shared by every shard of keyspace ${keySequence.keyspace}: ` +
           'widen it on every shard before the sequence passes the old max — the first shard still narrow rejects inserts. Vitess Online DDL ' +
           '(vtctldclient ApplySchema --ddl-strategy "vitess --postpone-completion") runs one migration on all shards; with per-shard gh-ost or pt-online-schema-change runs, every run must have cut over in time.',
       );
@@ -397,7 +401,7 @@ export function planUnit(groups: WideningGroup[], ctx: ShardContext, policy: Pol
       warnings.push(
         `${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}, the widest integer type, and is itself running out: widening the columns that reference it does not help the key.`,
       );
-    } else if (!keyMember.needsChange && keyTable.sequence) {
+    } else if (!keyMember.needsChange && keySequence) {
       warnings.push(
         `On ${ctx.shard.name}, ${keyMember.ref.table}.${keyMember.ref.column} is already ${formatType(keyMember.current)}: done here. ` +
           `What this plan changes on ${ctx.shard.name} are the columns that store its ids.`,

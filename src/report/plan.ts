@@ -102,11 +102,12 @@ export function formatPlanText(plan: Plan): string {
   for (const p of plan.plans) {
     out.push(`━━ ${p.id}  (${p.worstSeverity}; from ${p.triggeredBy.length} finding${p.triggeredBy.length === 1 ? '' : 's'})`);
     if (p.groups.length > 1) out.push(`Planned with ${p.groups.slice(1).join(', ')}: their changes touch the same tables, and each table is copied once.`);
-    out.push(p.groups.length > 1 ? 'Widening groups — every column changes together:' : 'Widening group — every column changes together:');
+    if (p.kind === 'sequence-fix' && p.fix) out.push(`Repair of Vitess sequence ${p.fix.sequence} (${p.fix.problem}): no column changes; the sequence's row or declaration is fixed.`);
+    else out.push(p.groups.length > 1 ? 'Widening groups — every column changes together:' : 'Widening group — every column changes together:');
     for (const m of p.members) out.push(`  ${memberLine(m)}`);
     for (const b of p.blocked) out.push(`BLOCKED: ${b}`);
     for (const w of p.warnings) out.push(`WARNING: ${w}`);
-    out.push(`Copy time ${durationRange(p.total.secondsLow, p.total.secondsHigh)}, free disk needed ${bytes(p.total.diskBytes)} (largest copy).`);
+    if (p.kind !== 'sequence-fix') out.push(`Copy time ${durationRange(p.total.secondsLow, p.total.secondsHigh)}, free disk needed ${bytes(p.total.diskBytes)} (largest copy).`);
     for (const s of p.steps) {
       const est = s.estimate ? `  [${durationRange(s.estimate.secondsLow, s.estimate.secondsHigh)}, disk ${bytes(s.estimate.diskBytes)}, binlog ${bytes(s.estimate.binlogBytes)}]` : '';
       out.push(`  ${s.n}. ${s.title}${s.tool ? ` — ${s.tool}` : ''}${est}`);

@@ -90,7 +90,8 @@ export function formatTable(report: Report, options: TableOptions): string {
           ? '1 database'
           : `${groupDigits(BigInt(g.databases.size))} databases\non ${g.shards.size} shard${g.shards.size === 1 ? '' : 's'}` +
             (g.bySeverity.critical && g.bySeverity.warning ? `\n${g.bySeverity.critical} critical, ${g.bySeverity.warning} warning` : '');
-      const used = f.sequenceProblem ? c.red.bold('BROKEN') : f.current !== null && f.current > f.max ? c.red.bold('OVER') : f.ratio === null ? '—' : percent(f.ratio);
+      const drift = f.check === 'shard-type-drift';
+      const used = f.sequenceProblem ? c.red.bold('BROKEN') : drift ? c.yellow('DRIFT') : f.current !== null && f.current > f.max ? c.red.bold('OVER') : f.ratio === null ? '—' : percent(f.ratio);
       if (compact) {
         table.push([
           f.severity === 'critical' ? c.red.bold('CRIT') : f.severity === 'warning' ? c.yellow('warn') : c.dim('info'),
@@ -104,8 +105,12 @@ export function formatTable(report: Report, options: TableOptions): string {
         sev(c, f.severity),
         f.check,
         column,
-        f.sequenceProblem ? c.red.bold('BROKEN') : f.current !== null && f.current > f.max ? c.red.bold('OVER') : f.ratio === null ? '—' : percent(f.ratio),
-        f.sequenceProblem ? SEQUENCE_PROBLEM[f.sequenceProblem] : `${f.current === null ? '?' : groupDigits(f.current)}\n/ ${groupDigits(f.max)}`,
+        used,
+        f.sequenceProblem
+          ? SEQUENCE_PROBLEM[f.sequenceProblem]
+          : drift
+            ? `types differ\non ${f.shards?.length ?? 2} shards`
+            : `${f.current === null ? '?' : groupDigits(f.current)}\n/ ${groupDigits(f.max)}`,
         `${f.shard}\n${f.database}`,
         where,
         ...(forecasts ? [f.forecast ? forecastLines(f.forecast).join('\n') : c.dim('—')] : []),

@@ -59,7 +59,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   const key = keys[0]!;
   const refs = p.members.filter((m) => m.role === 'reference' && m.needsChange);
   const conn = ctx.connection;
-  const mysql = conn ? mysqlClient(conn) : `mysql -h <host of ${p.shard}> -u <migration user> -p`;
+  const mysql = conn ? mysqlClient(conn) : `mysql -h <host of ${p.shard}> -u <migration user>`;
   const tables: { database: string; table: string }[] = [];
   for (const m of p.members) if (!tables.some((t) => t.database === m.ref.database && t.table === m.ref.table)) tables.push({ database: m.ref.database, table: m.ref.table });
   const dbs = [...new Set(p.members.map((m) => m.ref.database))];
@@ -143,7 +143,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
             : m.source === 'model'
               ? `the app's models (${m.evidence})`
               : m.source === 'vschema'
-                ? `the VSchema (${m.evidence?.replace(/^vschema: /, '')})`
+                ? `the VSchema (${m.evidence})`
                 : `inferred by naming (${m.evidence?.replace(/^naming: /, '')})`;
     const of = p.keys.length > 1 && m.group ? ` of \`${m.group.slice(m.group.lastIndexOf('/') + 1)}\`` : '';
     out.push(`| \`${m.ref.database}.${m.ref.table}.${m.ref.column}\` | ${m.role === 'key' ? 'the key' : `stores its ids${of}`} | ${m.current.columnType} | ${m.needsChange ? formatType(m.target) : 'no change'} | ${found} |`);
@@ -190,7 +190,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push(
     '## 4. Steps',
     '',
-    `Run the steps in order, on **${p.shard}**. SQL blocks run in \`${mysql}\`; ` +
+    `Run the steps in order, on **${p.shard}**. SQL blocks run in \`${mysql}\` (its password from \`~/.my.cnf\` [client], as for the tools; add \`-p\` to be asked instead); ` +
       (viaVtctld
         ? 'vtctldclient blocks where vtctldclient can reach vtctld, as an identity allowed to apply schema changes to the keyspace (Vitess permissions, not the tablets\' MySQL grants); other shell blocks on a host that has the tool and a `~/.my.cnf` with the credentials.'
         : 'shell blocks on a host that has the tool and a `~/.my.cnf` with the credentials (never put a password on the command line).'),
@@ -237,7 +237,15 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push('Row counts match the ones from the pre-checks (plus whatever the application inserted meanwhile): re-run the row count queries from section 3.', '');
   out.push('Finally, headroom itself must come back clean for these keys:', '', '```');
   for (const k of p.keys) out.push(`${ctx.scanCommand} --only ${k.database}.${k.table}.${k.column}`);
-  out.push('```', '', 'Expect exit code 0 and no finding for these columns.', '');
+  const sequenceKey = p.warnings.find((w) => w.includes('gets its ids from Vitess sequence'));
+  out.push(
+    '```',
+    '',
+    sequenceKey
+      ? `Expect no finding for this shard's columns (${p.shard}). The key takes its ids from a Vitess sequence shared by every shard of its keyspace: until the runbooks of the other shards are done too, the scan still reports the sequence against the narrowest shard (and the drift between shards), and exits 1. That is expected here; the keyspace is done when the last shard's runbook is, and the scan then exits 0.`
+      : 'Expect exit code 0 and no finding for these columns.',
+    '',
+  );
 
   // 6. Application
   out.push('## 6. Application', '', 'Application processes cache column types. Until they restart, writes of values above the old maximum keep failing even though the database accepts them (Rails: `ActiveModel::RangeError`). In February 2024 the outage lasted until a deploy restarted ~50,000 processes.', '');
@@ -304,7 +312,7 @@ function renderStep(s: Step, policy: Policy, conn?: Connection): string[] {
     out.push('Dry run first, then the real run (it waits before cutting over while the flag file exists):', '');
   } else if (s.tool === 'pt-online-schema-change') {
     out.push('The first command is a dry run (creates and alters the new table, copies nothing). Run the second only if the first **exits 0** (`echo $?` prints 0) and printed no `Error` line — a failed dry run also ends with "Dry run complete".', '');
-  } else if (s.tool === 'vitess') {
+  } else if (s.tool === 'vitess' && s.kind === 'copy') {
     out.push('The first command only submits the migration and returns at once; the second shows its progress; the third cuts over, on every shard of the keyspace.', '');
   }
   out.push(isShell ? '```sh' : '```sql', ...s.commands, '```', '');
@@ -453,7 +461,9 @@ export function runbookAliases(plan: Plan): RunbookFile[] {
 export function renderIndex(plan: Plan, findings: readonly Finding[]): string {
   const out = ['# Runbooks', '', 'One per widening group, worst first. Each one is self-contained: summary, dependencies, pre-checks, steps, verify, application, abort, and what to do if time runs out.', ''];
   out.push('| severity | keys | columns | copy time | blocked | runbook |', '|---|---|---|---|---|---|');
-  const plans = [...plan.plans].sort((a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || worstRatio(b, findings) - worstRatio(a, findings) || compareText(a.id, b.id));
+  const plans = [...plan.plans].sort(
+    (a, b) => SEVERITY_RANK[b.worstSeverity] - SEVERITY_RANK[a.worstSeverity] || (a.kind ? 0 : 1) - (b.kind ? 0 : 1) || worstRatio(b, findings) - worstRatio(a, findings) || compareText(a.id, b.id),
+  );
   for (const p of plans) {
     out.push(
       `| ${p.worstSeverity} | ${p.groups.map((g) => `\`${g}\``).join('<br>')} | ${p.members.length} | ${durationRange(p.total.secondsLow, p.total.secondsHigh)} | ${p.blocked.length ? '**yes: do not start**' : 'no'} | [${runbookFileName(p.id)}](${runbookFileName(p.id)}) |`,
@@ -573,7 +583,7 @@ export function preChecks(p: WideningPlan, policy: Policy): PreCheck[] {
       sql: `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${sqlText(db)} AND (TABLE_NAME, COLUMN_NAME) IN (${cols.map((m) => `(${sqlText(m.ref.table)}, ${sqlText(m.ref.column)})`).join(', ')}) ORDER BY TABLE_NAME, COLUMN_NAME;`,
       expect: { kind: 'rows', rows: cols.map((m) => [m.ref.table, m.ref.column, m.current.columnType]) },
       expectText: cols.map((m) => `\`${m.ref.table}.${m.ref.column}\` ${m.current.columnType}`).join(', ') + '.',
-      failText: 'Otherwise someone changed them since the snapshot: generate the plan and this runbook again.',
+      failText: 'Otherwise they changed since the plan was made: if they already have their new types (section 5\'s query), this runbook is done — run section 5 only; if not, generate the plan and this runbook again.',
     });
   }
   const copied = p.steps.filter((s) => s.tool === 'pt-online-schema-change' || s.tool === 'gh-ost' || s.tool === 'spirit');
@@ -583,7 +593,9 @@ export function preChecks(p: WideningPlan, policy: Policy): PreCheck[] {
       sql: `SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${sqlText(db)} AND EVENT_OBJECT_TABLE IN (${[...new Set(copied.filter((s) => s.database === db).map((s) => sqlText(s.table!)))].join(', ')});`,
       expect: { kind: 'no-rows' },
       expectText: 'no rows.',
-      failText: 'Otherwise a trigger was added since the plan: generate it again (the table needs another path).',
+      failText: p.warnings.some((w) => w.includes('cannot see triggers'))
+        ? 'Otherwise the table has a trigger the scan account could not see (it has no TRIGGER privilege): do not start. Grant the scan account TRIGGER on the database (or plan with an account that has it) and generate the plan again: the table needs another path.'
+        : 'Otherwise a trigger was added since the plan: generate it again (the table needs another path).',
     });
   }
   for (const q of leftoverQueries(p)) {
@@ -663,7 +675,7 @@ function renderSequenceFix(p: WideningPlan, ctx: RunbookContext): string {
   const fix = p.fix!;
   const findings = ctx.findings.filter((f) => p.triggeredBy.includes(f.id));
   const conn = ctx.connection;
-  const mysql = conn ? mysqlClient(conn) : `mysql -h <host of ${p.shard}> -u <migration user> -p`;
+  const mysql = conn ? mysqlClient(conn) : `mysql -h <host of ${p.shard}> -u <migration user>`;
   const row = `${qt(fix.database, fix.table)}`;
   const out: string[] = [];
   out.push(`# Runbook: repair Vitess sequence \`${fix.sequence}\` (feeds \`${p.key.table}.${p.key.column}\`)`, '');
@@ -689,7 +701,7 @@ function renderSequenceFix(p: WideningPlan, ctx: RunbookContext): string {
     out.push('The VSchema declares it:', '', '```sh', `${vt} GetVSchema ${sh(fix.sequence.split('.')[0]!)}`, '```', '', `Expect \`"${fix.table}"\` under \`tables\` with \`"type": "sequence"\`.`, '');
   }
   out.push('Then headroom must come back clean for the key:', '', '```', `${ctx.scanCommand} --only ${p.key.database}.${p.key.table}.${p.key.column}`, '```', '', 'Expect exit code 0 and no finding for it.', '');
-  out.push('## 7. Abort and roll back', '');
+  out.push('## 6. Abort and roll back', '');
   for (const st of p.steps) out.push(`- **Step ${st.n} (${st.title})** — ${abortText(st, conn)}`);
   out.push('', '---', `Generated by headroom from finding${p.triggeredBy.length === 1 ? '' : 's'} ${p.triggeredBy.map((t) => `\`${t}\``).join(', ')}.`, '');
   return out.join('\n');

@@ -41,7 +41,7 @@ export function vschemaReferences(vitess: VitessConfig | undefined, shard: strin
           database: ks.database,
           from: { table: other, column: ai.column },
           to: { table: keyTable, column: ai.column },
-          evidence: `vschema: ${ks.name}.${other} is sharded by vindex ${pv.name}(${ai.column}), like ${keyTable}.${ai.column}, whose ids come from sequence ${ai.sequence}`,
+          evidence: `${ks.name}.${other} is sharded by vindex ${pv.name}(${ai.column}), like ${keyTable}.${ai.column}, whose ids come from sequence ${ai.sequence}`,
         });
       }
     }
@@ -59,7 +59,7 @@ export function vschemaReferences(vitess: VitessConfig | undefined, shard: strin
         database: ks.database,
         from: { table: lkTable, column: fromColumn },
         to: { table: v.owner, column: ownerVindex.columns[0]! },
-        evidence: `vschema: lookup vindex ${name} (owner ${v.owner}) keeps ${v.owner}.${ownerVindex.columns[0]} in ${lkTable}.${fromColumn}`,
+        evidence: `lookup vindex ${name} (owner ${v.owner}) keeps ${v.owner}.${ownerVindex.columns[0]} in ${lkTable}.${fromColumn}`,
       });
     }
   }

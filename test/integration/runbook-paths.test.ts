@@ -144,7 +144,7 @@ describe('a shard reached by Unix socket, a table name with a comma', () => {
     expect(w.code).toBe(0);
     const file = readdirSync(out).find((f) => f !== 'index.md')!;
     const md = readFileSync(join(out, file), 'utf8');
-    expect(md).toContain(`SQL blocks run in \`mysql -S ${server.socket} -u root -p\``);
+    expect(md).toContain(`SQL blocks run in \`mysql -S ${server.socket} -u root\``);
     const ran = await follow(md);
     expect(ran.shellLines).toBe(6); // three tables: dry run + execute each
     expect(await columnTypes('mk_sock')).toEqual({

@@ -75,7 +75,7 @@ export function parseRunbook(markdown: string): ParsedRunbook {
       blocks: [...part.matchAll(/```(sql|sh)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1] as 'sql' | 'sh', text: m[2]! })),
     };
   });
-  const conn = /`mysql -h (\S+) -P (\d+) -u (\S+)/.exec(steps4.split(/^### /m)[0] ?? '');
+  const conn = /`mysql -h (\S+) -P (\d+) -u ([^\s`]+)/.exec(steps4.split(/^### /m)[0] ?? '');
   const before4 = markdown.slice(0, Math.max(0, markdown.search(/^## 4\. /m)));
   const variables = [...before4.matchAll(/```(?:sh|bash|shell)?\n([\s\S]*?)```/g)]
     .map((m) => m[1]!)

@@ -155,9 +155,9 @@ describe('generated lines against the real flags', () => {
     const [run, release] = spiritCommands(conn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY);
     expect(run).not.toContain('--replica-max-lag');
     expect(spiritCommands(replicaConn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[0]).toMatch(/--replica-dsn=.*db1-replica\.internal:3306.* --replica-max-lag=10s/);
-    expect(release).toMatch(/^mysql -h db1\.internal -P 3306 -u migrator -p -e /);
+    expect(release).toMatch(/^mysql -h db1\.internal -P 3306 -u migrator -e /);
     expect(release).toContain('`shop`.`_spirit_sentinel`');
-    expect(spiritCommands(socketConn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[1]).toMatch(/^mysql -S \/var\/run\/mysqld\/mysqld\.sock -u migrator -p /);
+    expect(spiritCommands(socketConn, 'shop', 'orders', CLAUSES, DEFAULT_POLICY)[1]).toMatch(/^mysql -S \/var\/run\/mysqld\/mysqld\.sock -u migrator /);
   });
 });
 

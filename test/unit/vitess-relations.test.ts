@@ -38,7 +38,7 @@ describe('references from the VSchema', () => {
     const vs = rels.filter((r) => r.source === 'vschema').map((r) => `${r.from.table}.${r.from.column} → ${r.to.table}.${r.to.column}`);
     expect(vs).toEqual(['corder.customer_id → customer.customer_id', 'corder_keyspace_idx.order_id → corder.order_id']);
     expect(rels.find((r) => r.from.table === 'corder' && r.from.column === 'customer_id')!.evidence).toBe(
-      'vschema: customer.corder is sharded by vindex hash(customer_id), like customer.customer_id, whose ids come from sequence customer_seq',
+      'customer.corder is sharded by vindex hash(customer_id), like customer.customer_id, whose ids come from sequence customer_seq',
     );
     // audit is sharded by another vindex: not co-located, not a vschema reference.
     expect(rels.some((r) => r.from.table === 'audit' && r.source === 'vschema')).toBe(false);

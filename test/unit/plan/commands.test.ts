@@ -291,7 +291,7 @@ describe('Spirit and Vitess', () => {
       '--host=db1.example.com:3307', '--username=admin', '--password=s3cret', '--database=app', `--statement=ALTER TABLE \`users\` ${NASTY}`,
       '--threads=4', '--lock-wait-timeout=20s', '--defer-cutover',
     ]);
-    expect(cut).toMatch(/^mysql -h db1\.example\.com -P 3307 -u admin -p -e 'DROP TABLE IF EXISTS `app`\.`_spirit_sentinel`'/);
+    expect(cut).toMatch(/^mysql -h db1\.example\.com -P 3307 -u admin -e 'DROP TABLE IF EXISTS `app`\.`_spirit_sentinel`'/);
     // Spirit v0.11.0–v0.16.0: --table and --alter (policy.spirit.version).
     const [old] = spiritCommands(HOST, 'app', 'users', NASTY, policy({ lockWaitTimeoutSeconds: 20, spirit: { version: '0.16.0' } }));
     expect(argv(old!, 'spirit migrate')).toEqual([
