@@ -71,7 +71,7 @@ describe('conventions', () => {
     expect(r.stdout).toMatch(/nowhere: connect ECONNREFUSED 127\.0\.0\.1:1/);
     expect(r.code).toBe(2);
     const none = await sh(`cd /tmp && node ${ROOT}bin/headroom.js scan`);
-    expect(none.stderr).toBe('headroom: nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306) or --snapshot file.json (no ./headroom.yaml here)\n');
+    expect(none.stderr).toBe('headroom: nothing to scan: give --config headroom.yaml, a URL (mysql://user@host:3306), -h HOST -u USER, or --snapshot file.json (no ./headroom.yaml here)\n');
   });
 
   it('FORCE_COLOR colours a piped table, --no-color and NO_COLOR do not', async () => {
