@@ -629,7 +629,7 @@ function estimateNote(rows: bigint, policy: Policy): string {
   }
   let note = memo.byRows.get(rows);
   if (note === undefined) {
-    note = `~${rows} rows (TABLE_ROWS, an estimate: the range assumes ${u.low}×–${u.high}×) at ${rate} rows/s (policy.copyRowsPerSecond).`;
+    note = `~${rows} row${rows === 1n ? "" : "s"} (TABLE_ROWS, an estimate: the range assumes ${u.low}×–${u.high}×) at ${rate} rows/s (policy.copyRowsPerSecond).`;
     if (memo.byRows.size >= 10_000) memo.byRows.clear();
     memo.byRows.set(rows, note);
   }
