@@ -137,9 +137,12 @@ function collectForeignKeys(
   }
 }
 
+const NO_PARENTS: { database: string; table: string; fk: ForeignKey }[] = [];
+
 /** The declared FKs on other tables that point at the table `database`.`tableName`, in the shard's order. */
 export function parentForeignKeys(ctx: ShardContext, databaseName: string, tableName: string): { database: string; table: string; fk: ForeignKey }[] {
   const { database, table, fk, byParent } = ctx.foreignKeys;
+  if (byParent.size === 0) return NO_PARENTS; // no declared FK on the shard (a Rails fleet, often)
   return Array.from(byParent.get(ctx.ids.id(databaseName, tableName)), (i) => ({ database: database[i]!, table: table[i]!, fk: fk[i]! }));
 }
 
