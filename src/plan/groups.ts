@@ -53,6 +53,8 @@ export interface ShardContext {
   fromColumns: (Column | undefined)[];
   /** Ids of the shard's columns and tables by their names (see NameIds): how the planner tells columns apart. */
   ids: NameIds;
+  /** For each relationship (same index), the id of its referencing column. */
+  fromIds: Int32Array;
   /**
    * Indexes into `relationships` by the id of the column they point at, in relationship order: built
    * once, so planning 100k tables stays linear.
@@ -98,12 +100,19 @@ export function shardContext(shard: ShardSnapshot, config: CheckConfig): ShardCo
   const ids = new NameIds();
   // A relationship whose target is no catalog column points at nothing the planner can widen.
   const to = relationships.map((r, i) => (columns.to[i] ? ids.id(r.to.database, r.to.table, r.to.column) : undefined));
+  // The id of each relationship's referencing column, once (the group walk reads them by index).
+  const fromIds = new Int32Array(relationships.length);
+  for (let i = 0; i < relationships.length; i++) {
+    const f = relationships[i]!.from;
+    fromIds[i] = ids.id(f.database, f.table, f.column);
+  }
   return {
     shard,
     catalog,
     relationships,
     fromColumns: columns.from,
     ids,
+    fromIds,
     referencing: new Buckets(to),
     foreignKeys: foreignKeysOf(shard, catalog, ids),
     texts: new Map(),
@@ -203,18 +212,19 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
   // columns defined alike, share one Column.
   const ids = ctx.ids;
   const inGroup = new Set<number>();
-  inGroup.add(ids.id(key.database, key.table, key.column));
+  const keyId = ids.id(key.database, key.table, key.column);
+  inGroup.add(keyId);
   // Columns that reference the key, and — transitively — columns that reference a member whose
   // type changes (profile_settings.profile_id → profiles.id → users.id): a declared FK child left
   // narrower than its widened parent breaks the constraint (and pt-osc's rebuild_constraints).
-  const queue: { ref: ColumnRef; col: Column }[] = [{ ref: key, col: keyCol }];
+  const queue: { ref: ColumnRef; col: Column; id: number }[] = [{ ref: key, col: keyCol, id: keyId }];
   for (let qi = 0; qi < queue.length; qi++) {
     const parent = queue[qi]!;
-    for (const i of ctx.referencing.get(ids.id(parent.ref.database, parent.ref.table, parent.ref.column))) {
+    for (const i of ctx.referencing.get(parent.id)) {
       const r = ctx.relationships[i]!;
       const col = ctx.fromColumns[i];
       if (!col) continue;
-      const id = ids.id(r.from.database, r.from.table, r.from.column);
+      const id = ctx.fromIds[i]!;
       if (inGroup.has(id)) continue;
       inGroup.add(id);
       // A declared foreign key needs identical size and sign on both sides (MySQL manual, FOREIGN KEY constraints).
@@ -247,7 +257,7 @@ export function groupMembers(key: ColumnRef, ctx: ShardContext, policy: Policy):
             evidence,
           };
       references.push(m);
-      if (m.needsChange) queue.push({ ref: r.from, col });
+      if (m.needsChange) queue.push({ ref: r.from, col, id });
     }
   }
   // The references in byte order of their ids (each id built once, not per comparison), then the key.
