@@ -8,6 +8,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Ctrl-C: clear the progress line, say so in one line, exit 130 as shells expect. (--out files are
+// written under a temporary name and renamed at the end: an interrupted one never replaces a good one.)
+process.on('SIGINT', () => {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+  process.stderr.write(`headroom: interrupted (${process.argv[2] ?? 'command'})\n`);
+  process.exit(130);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

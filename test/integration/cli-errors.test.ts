@@ -97,3 +97,23 @@ describe('runbook --out over an earlier run', () => {
     expect(existsSync(`${dir}/notes.md`)).toBe(true);
   });
 });
+
+describe('Ctrl-C', () => {
+  it('while waiting on a server: one line, exit 130', async () => {
+    const net = await import('node:net');
+    // A server that accepts and never speaks: the scan waits for the handshake.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['bin/headroom.js', 'scan', '-h', '127.0.0.1', '-P', String(port), '-u', 'x', '--quiet'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: ROOT } });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    silent.close();
+    expect(code).toBe(130);
+    expect(err).toBe('headroom: interrupted (scan)\n');
+  });
+});
