@@ -436,7 +436,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         } else {
           if (opts.schema) throw new UsageError('lint: give --ddl (SQL, on a --workspace server) or --schema (db/schema.rb), not both');
           if (!opts.workspace) throw new UsageError('lint: --ddl needs --workspace mysql://user@host:3306 (a server to load the DDL on)');
-          const workspace = inventoryFromUrl(opts.workspace, io.env).shards[0]!;
+          const workspace = inventoryFromUrl(opts.workspace, io.env, optionFileChoice(opts as { defaultsFile?: string; defaults?: boolean })).shards[0]!;
           const { shard, positions } = await lintInWorkspace({ ...workspace, name: 'lint' }, opts.ddl, config);
           const snapshot: Snapshot = { version: 1, takenAt: new Date().toISOString(), shards: [shard], errors: [] };
           const checked = runChecks(snapshot, config, checksFor('lint'));
@@ -492,7 +492,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
             `its name matches none of policy.offsetsAllow (${policy.offsetsAllow.join(', ')}). Use --dry-run to see the statements, or --force if you are sure.`,
         );
       }
-      const inventory = inventoryFromUrl(opts.url, io.env);
+      const inventory = inventoryFromUrl(opts.url, io.env, optionFileChoice(opts as { defaultsFile?: string; defaults?: boolean }));
       const server = { ...inventory.shards[0]!, databases: [opts.database] };
       const shard = await collectShard(server, inventory).catch((e: unknown) => {
         throw new UsageError(`${server.name}: ${describeError(e, server)}`);
@@ -662,7 +662,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   // How to find credentials outside the YAML, for every command that connects (docs/connections.md).
   for (const cmd of program.commands) {
     if (['scan', 'plan', 'runbook', 'report', 'lint', 'relations'].includes(cmd.name())) cmd.option('--rails <path>', RAILS_OPTION_HELP, collect);
-    if (!['scan', 'snapshot', 'plan', 'runbook', 'doctor', 'precheck', 'relations'].includes(cmd.name())) continue;
+    if (!['scan', 'snapshot', 'plan', 'runbook', 'doctor', 'precheck', 'relations', 'lint', 'offsets'].includes(cmd.name())) continue;
     cmd
       .option('--defaults-file <file>', 'MySQL option file whose [client] group gives user, password, host, port, socket, ssl-* (instead of ~/.my.cnf)')
       .option('--no-defaults', 'read no MySQL option file (not even ~/.my.cnf)');

@@ -117,3 +117,14 @@ describe('Ctrl-C', () => {
     expect(err).toBe('headroom: interrupted (scan)\n');
   });
 });
+
+describe('lint and offsets take --defaults-file like the other commands', () => {
+  it('the option file they are given is the one they read', async () => {
+    const offsets = await sh('node bin/headroom.js offsets --url mysql://127.0.0.1:1 --database app_test --defaults-file /nonexistent-headroom.cnf');
+    expect(offsets.code).toBe(2);
+    expect(offsets.stderr).toBe('headroom: /nonexistent-headroom.cnf: cannot read option file: no such file\n');
+    const lint = await sh('node bin/headroom.js lint --ddl fixtures/ddl/clean.sql --workspace mysql://127.0.0.1:1 --defaults-file /nonexistent-headroom.cnf');
+    expect(lint.code).toBe(2);
+    expect(lint.stderr).toBe('headroom: /nonexistent-headroom.cnf: cannot read option file: no such file\n');
+  });
+});
