@@ -4,7 +4,7 @@
  * Doc: docs/checks/pk-capacity.md
  */
 import { formatType, typeMax } from '../model/integers.js';
-import { currentValue, keyColumn } from '../model/keys.js';
+import { countedKeys } from '../model/keys.js';
 import { displayRatio } from '../model/ratio.js';
 import type { Finding } from '../model/types.js';
 import { capacitySeverity, columnFinding, groupDigits, percent } from './common.js';
@@ -16,26 +16,19 @@ export const pkCapacity: Check = {
   schemaOnly: false,
   run({ shard, config }) {
     const out: Finding[] = [];
-    for (const d of shard.databases) {
-      for (const t of d.tables) {
-        const key = keyColumn(t);
-        if (!key) continue;
-        // A Vitess sequence feeds this key on every shard: sequence-capacity reports it once, fleet-wide.
-        if (t.sequence?.column === key.name) continue;
-        const current = currentValue(t, key.name);
-        if (current === null) continue;
-        const max = typeMax(key);
-        const severity = capacitySeverity(current, max, config.thresholds);
-        if (!severity) continue;
-        const ratio = displayRatio(current, max);
-        const over = current >= max;
-        out.push(
-          columnFinding('pk-capacity', severity, { shard: shard.name, database: d.name, table: t.name }, key, current, over
-            ? `${t.name}.${key.name} (${formatType(key)}) is at its maximum ${groupDigits(max)}: inserts into ${t.name} fail now.`
-            : `${t.name}.${key.name} (${formatType(key)}) has used ${percent(ratio, current >= max)} of its range: ${groupDigits(current)} of ${groupDigits(max)}; ` +
-              `${groupDigits(max - current)} id${max - current === 1n ? '' : 's'} left before inserts into ${t.name} fail.`),
-        );
-      }
+    // Keys fed by a Vitess sequence are left out: sequence-capacity reports them once, fleet-wide.
+    for (const { database, table: t, key, current } of countedKeys(shard)) {
+      const max = typeMax(key);
+      const severity = capacitySeverity(current, max, config.thresholds);
+      if (!severity) continue;
+      const ratio = displayRatio(current, max);
+      const over = current >= max;
+      out.push(
+        columnFinding('pk-capacity', severity, { shard: shard.name, database, table: t.name }, key, current, over
+          ? `${t.name}.${key.name} (${formatType(key)}) is at its maximum ${groupDigits(max)}: inserts into ${t.name} fail now.`
+          : `${t.name}.${key.name} (${formatType(key)}) has used ${percent(ratio, current >= max)} of its range: ${groupDigits(current)} of ${groupDigits(max)}; ` +
+            `${groupDigits(max - current)} id${max - current === 1n ? '' : 's'} left before inserts into ${t.name} fail.`),
+      );
     }
     return out;
   },

@@ -2,7 +2,7 @@
  * Which column of a table hands out ids, and how far it has got. Pure.
  */
 import { typeMax } from './integers.js';
-import type { Column, Index, Table } from './types.js';
+import type { Column, Index, ShardSnapshot, Table } from './types.js';
 
 /**
  * The column whose values the table hands out: its AUTO_INCREMENT column, or
@@ -29,6 +29,22 @@ export function leadsIndex(table: Table, column: string): boolean {
  * a MAX() read, where there is one, wins when it is larger (a counter that was
  * stale or reset).
  */
+/**
+ * Every table key of a shard with a known current value, in catalog order — except keys fed by a
+ * Vitess global sequence (sequence-capacity measures those once, fleet-wide). What pk-capacity
+ * checks and the Prometheus key gauges export.
+ */
+export function* countedKeys(shard: ShardSnapshot): Generator<{ database: string; table: Table; key: Column; current: bigint }> {
+  for (const d of shard.databases) {
+    for (const t of d.tables) {
+      const key = keyColumn(t);
+      if (!key || t.sequence?.column === key.name) continue;
+      const current = currentValue(t, key.name);
+      if (current !== null) yield { database: d.name, table: t, key, current };
+    }
+  }
+}
+
 export function currentValue(table: Table, columnName: string): bigint | null {
   const column = table.columns.find((c) => c.name === columnName);
   let best: bigint | null = null;

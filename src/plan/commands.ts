@@ -29,7 +29,8 @@ export function sh(text: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function sqlString(s: string): string {
+/** A SQL string literal (backslashes and quotes escaped): for names inside information_schema queries and COMMENTs. */
+export function sqlString(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 

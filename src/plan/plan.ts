@@ -19,6 +19,7 @@ import {
   lockWait,
   q,
   qt,
+  sqlString,
   ghostCommands,
   modifyClauses,
   orphanCheckSql,
@@ -564,15 +565,12 @@ function blockedOptions(t: Table, database: string, tableName: string, clauses: 
       title: `drop the table's ${t.triggers} trigger(s), copy it, re-create them`,
       cost: 'while they are gone, whatever the triggers do does not happen: only with the owners of that logic.',
       choose: 'save them (SHOW CREATE TRIGGER), drop them, generate the plan again, run it, re-create them.',
-      commands: [`SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ${sqlText(database)} AND EVENT_OBJECT_TABLE = ${sqlText(tableName)};`],
+      commands: [`SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ${sqlString(database)} AND EVENT_OBJECT_TABLE = ${sqlString(tableName)};`],
     });
   }
   return options;
 }
 
-function sqlText(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
 
 /** `column current → target`, as a copy step's title names each column it widens. */
 function change(m: GroupMember): string {

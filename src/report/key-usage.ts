@@ -13,7 +13,7 @@
  */
 import type { CheckConfig } from '../config/types.js';
 import { typeMax } from '../model/integers.js';
-import { currentValue, keyColumn } from '../model/keys.js';
+import { countedKeys, currentValue } from '../model/keys.js';
 import type { ShardSnapshot, Snapshot } from '../model/types.js';
 import { resolveRelationships, ShardCatalog } from '../relations/relationships.js';
 import { applySequences } from '../vitess/sequences.js';
@@ -48,16 +48,9 @@ export class KeyUsageCollector {
       if (!prev || u.current * prev.max > prev.current * u.max) entries.set(k, u);
     };
     const database = (name: string) => (this.perDatabase ? name : null);
-    for (const d of shard.databases) {
-      for (const t of d.tables) {
-        const key = keyColumn(t);
-        if (!key) continue;
-        // Fed by a Vitess global sequence: sequence-capacity speaks for it, fleet-wide.
-        if (t.sequence?.column === key.name) continue;
-        const current = currentValue(t, key.name);
-        if (current === null) continue;
-        put({ shard: shard.name, database: database(d.name), table: t.name, column: key.name, check: 'pk-capacity', current, max: typeMax(key) });
-      }
+    // The keys pk-capacity measures (a sequence-fed key is sequence-capacity's, fleet-wide).
+    for (const k of countedKeys(shard)) {
+      put({ shard: shard.name, database: database(k.database), table: k.table.name, column: k.key.name, check: 'pk-capacity', current: k.current, max: typeMax(k.key) });
     }
     const catalog = new ShardCatalog(shard);
     for (const r of resolveRelationships(shard, this.config, catalog)) {

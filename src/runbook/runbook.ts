@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { formatType } from '../model/integers.js';
 import { compareText, SEVERITY_RANK, type Finding, type Report } from '../model/types.js';
 import { percent, groupDigits } from '../checks/common.js';
-import { ghostFlagFile, ghostSocketFile, mysqlClient, q, qt, sh, type Connection } from '../plan/commands.js';
+import { ghostFlagFile, ghostSocketFile, mysqlClient, q, qt, sh, sqlString, type Connection } from '../plan/commands.js';
 import { findingKey, groupId } from '../plan/groups.js';
 import { matchesOnly } from '../plan/plan.js';
 import type { Plan, Policy, Step, WideningPlan } from '../plan/types.js';
@@ -182,7 +182,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   out.push(`- **Binlog retention** (\`SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@expire_logs_days;\`): longer than the copy (${duration(p.total.secondsHigh)} at the slow end), with ~${bytes(binlog)} of extra binlog space.`);
   out.push('- **Replica lag**, on each replica: `SHOW REPLICA STATUS;` (`SHOW SLAVE STATUS` on older servers). Expect `Seconds_Behind_Master` / `Seconds_Behind_Source` near 0: the tools throttle on lag, so a lagging replica makes the copy much slower.');
   out.push('- **Row counts before** (keep the answers for section 5; on a very large table run them on a replica, `COUNT(*)` reads the whole table):', '', '  ```');
-  for (const t of tables) out.push(`  SELECT ${sqlText(`${t.database}.${t.table}`)} AS tbl, COUNT(*) AS row_count FROM ${qt(t.database, t.table)};`);
+  for (const t of tables) out.push(`  SELECT ${sqlString(`${t.database}.${t.table}`)} AS tbl, COUNT(*) AS row_count FROM ${qt(t.database, t.table)};`);
   out.push('  ```', '');
 
   // 4. Steps
@@ -201,8 +201,8 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
   // 5. Verify
   out.push('## 5. Verify', '', 'Every column has its new type:', '', '```');
   for (const db of dbs) {
-    const cols = p.members.filter((m) => m.ref.database === db).map((m) => `(${sqlText(m.ref.table)}, ${sqlText(m.ref.column)})`);
-    out.push(`SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${sqlText(db)} AND (TABLE_NAME, COLUMN_NAME) IN (${cols.join(', ')}) ORDER BY TABLE_NAME, COLUMN_NAME;`);
+    const cols = p.members.filter((m) => m.ref.database === db).map((m) => `(${sqlString(m.ref.table)}, ${sqlString(m.ref.column)})`);
+    out.push(`SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${sqlString(db)} AND (TABLE_NAME, COLUMN_NAME) IN (${cols.join(', ')}) ORDER BY TABLE_NAME, COLUMN_NAME;`);
   }
   out.push(
     '```',
@@ -221,7 +221,7 @@ export function renderRunbook(p: WideningPlan, ctx: RunbookContext): string {
     for (const db of [...new Set(list.map((c) => c.database))]) {
       const here = list.filter((c) => c.database === db);
       out.push(
-        `SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ${sqlText(db)} AND TABLE_NAME IN (${[...new Set(here.map((c) => sqlText(c.table)))].join(', ')}) ORDER BY TABLE_NAME, CONSTRAINT_NAME;`,
+        `SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ${sqlString(db)} AND TABLE_NAME IN (${[...new Set(here.map((c) => sqlString(c.table)))].join(', ')}) ORDER BY TABLE_NAME, CONSTRAINT_NAME;`,
       );
     }
     out.push(
@@ -513,9 +513,6 @@ function cleanupSql(s: Step): string[] {
   return [];
 }
 
-function sqlText(v: string): string {
-  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
 
 /** The grants the runbook's account needs, for the tools the plan uses (each tool's documentation). */
 function grantsNeeded(tools: (string | undefined)[]): string {
@@ -580,7 +577,7 @@ export function preChecks(p: WideningPlan, policy: Policy): PreCheck[] {
     const cols = p.members.filter((m) => m.ref.database === db).sort((a, b) => compareText(a.ref.table, b.ref.table) || compareText(a.ref.column, b.ref.column));
     out.push({
       title: `The columns still have the types this plan was made from (${db})`,
-      sql: `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${sqlText(db)} AND (TABLE_NAME, COLUMN_NAME) IN (${cols.map((m) => `(${sqlText(m.ref.table)}, ${sqlText(m.ref.column)})`).join(', ')}) ORDER BY TABLE_NAME, COLUMN_NAME;`,
+      sql: `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${sqlString(db)} AND (TABLE_NAME, COLUMN_NAME) IN (${cols.map((m) => `(${sqlString(m.ref.table)}, ${sqlString(m.ref.column)})`).join(', ')}) ORDER BY TABLE_NAME, COLUMN_NAME;`,
       expect: { kind: 'rows', rows: cols.map((m) => [m.ref.table, m.ref.column, m.current.columnType]) },
       expectText: cols.map((m) => `\`${m.ref.table}.${m.ref.column}\` ${m.current.columnType}`).join(', ') + '.',
       failText: 'Otherwise they changed since the plan was made: if they already have their new types (section 5\'s query), this runbook is done — run section 5 only; if not, generate the plan and this runbook again.',
@@ -590,7 +587,7 @@ export function preChecks(p: WideningPlan, policy: Policy): PreCheck[] {
   for (const db of [...new Set(copied.map((s) => s.database!))]) {
     out.push({
       title: `No triggers on the tables the copy tools copy (${db}): they refuse such tables`,
-      sql: `SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${sqlText(db)} AND EVENT_OBJECT_TABLE IN (${[...new Set(copied.filter((s) => s.database === db).map((s) => sqlText(s.table!)))].join(', ')});`,
+      sql: `SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${sqlString(db)} AND EVENT_OBJECT_TABLE IN (${[...new Set(copied.filter((s) => s.database === db).map((s) => sqlString(s.table!)))].join(', ')});`,
       expect: { kind: 'no-rows' },
       expectText: 'no rows.',
       failText: p.warnings.some((w) => w.includes('cannot see triggers'))
@@ -619,7 +616,7 @@ export function preChecks(p: WideningPlan, policy: Policy): PreCheck[] {
     const list = [...constraints.values()].filter((c) => c.database === db).sort((a, b) => compareText(a.table, b.table) || compareText(a.name, b.name));
     out.push({
       title: `The constraints the steps name exist under those names (${db})`,
-      sql: `SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ${sqlText(db)} AND (TABLE_NAME, CONSTRAINT_NAME) IN (${list.map((c) => `(${sqlText(c.table)}, ${sqlText(c.name)})`).join(', ')}) ORDER BY TABLE_NAME, CONSTRAINT_NAME;`,
+      sql: `SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ${sqlString(db)} AND (TABLE_NAME, CONSTRAINT_NAME) IN (${list.map((c) => `(${sqlString(c.table)}, ${sqlString(c.name)})`).join(', ')}) ORDER BY TABLE_NAME, CONSTRAINT_NAME;`,
       expect: { kind: 'rows', rows: list.map((c) => [c.table, c.name]) },
       expectText: list.map((c) => `\`${c.name}\` on \`${c.table}\``).join(', ') + '.',
       failText: 'Otherwise a constraint was renamed or dropped since the plan (a tool run elsewhere?): generate the plan again.',
@@ -655,9 +652,9 @@ function leftoverQueries(p: WideningPlan): string[] {
               ? [`_${s.table}_new`, `_${s.table}_old`, `_${s.table}_chkpnt`]
               : [],
       );
-    if (names.length) out.push(`SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${sqlText(db)} AND TABLE_NAME IN (${[...new Set(names)].map(sqlText).join(', ')});`);
+    if (names.length) out.push(`SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${sqlString(db)} AND TABLE_NAME IN (${[...new Set(names)].map(sqlString).join(', ')});`);
     if (copied.some((s) => s.database === db && s.tool === 'pt-online-schema-change')) {
-      out.push(`SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${sqlText(db)} AND TRIGGER_NAME LIKE 'pt\\_osc\\_%';`);
+      out.push(`SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${sqlString(db)} AND TRIGGER_NAME LIKE 'pt\\_osc\\_%';`);
     }
   }
   return out;

@@ -112,18 +112,22 @@ describe('pt-online-schema-change renames the constraints it rebuilds: the plan 
   });
 });
 
-describe('a table no tool can copy', () => {
-  const snap = snapshot(
+/** A hot listings.id and a Rails join table storing its ids with no PRIMARY or UNIQUE key (`rows` of it). */
+function joinTableFleet(rows: bigint) {
+  return snapshot(
     shard(
       's1',
       db(
         'app',
         table('listings', { id: 'int auto' }, { autoIncrement: HOT, rows: 100n }),
-        // A Rails join table: no PRIMARY KEY, no UNIQUE key.
-        table('listing_followers', { person_id: 'int', listing_id: 'int' }, { rows: 40n, indexes: [{ name: 'index_listing_followers', unique: false, columns: ['listing_id', 'person_id'] }] }),
+        table('listing_followers', { person_id: 'int', listing_id: 'int' }, { rows, indexes: [{ name: 'index_listing_followers', unique: false, columns: ['listing_id', 'person_id'] }] }),
       ),
     ),
   );
+}
+
+describe('a table no tool can copy', () => {
+  const snap = joinTableFleet(40n);
 
   it('default policy: a blocked step with its options (a direct ALTER and its cost, a UNIQUE key first), never an empty step', () => {
     const p = planOf(snap, config(), { policy: policy() }).plans[0]!;
@@ -212,16 +216,7 @@ describe('runbooks are runnable as written', () => {
 });
 
 describe('decisions for one table, and what the scan account could not see', () => {
-  const snap = snapshot(
-    shard(
-      's1',
-      db(
-        'app',
-        table('listings', { id: 'int auto' }, { autoIncrement: HOT, rows: 100n }),
-        table('listing_followers', { person_id: 'int', listing_id: 'int' }, { rows: 0n, indexes: [{ name: 'index_lf', unique: false, columns: ['listing_id', 'person_id'] }] }),
-      ),
-    ),
-  );
+  const snap = joinTableFleet(0n);
 
   it('option A names the table for policy.directAlter.tables (a decision for it alone, not a size limit for every table)', () => {
     const p = planOf(snap, config(), { policy: policy() }).plans[0]!;
